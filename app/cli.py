@@ -1,0 +1,246 @@
+"""The jurisdesk command: starts the desktop app, or runs one task from a terminal or script.
+
+Exit codes: 0 success, 1 a problem found (e.g. by ``check``), 2 bad input or a refused file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app import __version__
+from app.paths import DB_ENV_VAR, default_database_path
+from app.services.errors import UserError
+from app.services.store import Store, open_store
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line naming the problem, as for every other user error; usage is behind --help.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a valid id")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="jurisdesk",
+        description="Jurisdesk: record a jurisdiction's facts, answer federal questionnaires, "
+        "and export the answers. Without a command it starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Jurisdesk {__version__}")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help=f"database file (default: ${DB_ENV_VAR} or {default_database_path()})",
+    )
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        metavar="NAME",
+        help="staff name for the audit trail (default: OS user)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("demo", help="load the four demo cities (safe to repeat)")
+    listing = commands.add_parser("list", help="list jurisdictions and their responses")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    export = commands.add_parser("export-json", help="write one jurisdiction to an exchange file")
+    export.add_argument("--jurisdiction", type=_positive_int, required=True, metavar="ID")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    importing = commands.add_parser("import-json", help="read an exchange file")
+    importing.add_argument("file", type=Path, metavar="FILE")
+
+    commands.add_parser("check", help="check the database's integrity")
+
+    backup = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    _add_report_commands(commands)
+    return parser
+
+
+def _add_report_commands(commands: Any) -> None:
+    """Report exports exist once app.reports is installed with them."""
+    try:
+        from app.reports import cli as report_cli
+    except ImportError:
+        return
+    report_cli.add_commands(commands)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def cmd_demo(store: Store, _args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    result = demo.load_demo(store)
+    created, existing = len(result.created), len(result.existing)
+    print(f"Demo jurisdictions loaded: {created} new, {existing} already there.")
+    return EXIT_OK
+
+
+def cmd_list(store: Store, args: argparse.Namespace) -> int:
+    from app.services import jurisdictions, responses
+
+    by_jurisdiction: dict[int, list[responses.ResponseSummary]] = {}
+    for summary in responses.list_responses(store):
+        by_jurisdiction.setdefault(summary.jurisdiction_id, []).append(summary)
+    rows: list[dict[str, Any]] = []
+    for j in jurisdictions.overview(store):
+        rows.append(
+            {
+                "id": j.id,
+                "uuid": j.uuid,
+                "name": j.name,
+                "state": j.state,
+                "facilities": j.facilities,
+                "responses": [
+                    {
+                        "id": r.id,
+                        "questionnaire": r.questionnaire_key,
+                        "questionnaire_version": r.questionnaire_version,
+                        "title": r.questionnaire_title,
+                        "status": r.status,
+                        "due_on": r.due_on,
+                        "complete_percent": r.completeness.percent,
+                        "missing": len(r.completeness.missing),
+                    }
+                    for r in by_jurisdiction.get(j.id, [])
+                ],
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=_json_default))
+        return EXIT_OK
+    if not rows:
+        print("No jurisdictions yet. Add one in the app, or run `jurisdesk demo`.")
+    for row in rows:
+        noun = "facility" if row["facilities"] == 1 else "facilities"
+        print(f"{row['id']:>5}  {row['name']} ({row['state']}), {row['facilities']} {noun}")
+        for r in row["responses"]:
+            due = f", due {r['due_on']}" if r["due_on"] else ""
+            print(
+                f"       response {r['id']}: {r['title']} v{r['questionnaire_version']} — "
+                f"{r['status']}, {r['complete_percent']}% complete{due}"
+            )
+    return EXIT_OK
+
+
+def cmd_export_json(store: Store, args: argparse.Namespace) -> int:
+    from app.services import exchange
+
+    result = exchange.export_jurisdiction(store, args.jurisdiction, args.out)
+    print(f"Exported to {result.path}")
+    return EXIT_OK
+
+
+def cmd_import_json(store: Store, args: argparse.Namespace) -> int:
+    from app.services import exchange
+
+    result = exchange.import_file(store, args.file)
+    print(result.describe())
+    return EXIT_OK
+
+
+def cmd_check(store: Store, _args: argparse.Namespace) -> int:
+    from app.services import integrity
+
+    report = integrity.check(store)
+    for problem in report.problems:
+        print(problem)
+    counted = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+    print(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: checked {counted}.")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_backup(store: Store, args: argparse.Namespace) -> int:
+    from app.services import backup
+
+    target = backup.backup_to(store, args.out, replace=args.force)
+    print(f"Backup written to {target}")
+    return EXIT_OK
+
+
+CREATING_COMMANDS = {"demo", "import-json"}
+
+COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
+    "demo": cmd_demo,
+    "list": cmd_list,
+    "export-json": cmd_export_json,
+    "import-json": cmd_import_json,
+    "check": cmd_check,
+    "backup": cmd_backup,
+}
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    try:
+        from ui.application import run
+    except ImportError as exc:
+        if "PySide6" in str(exc) or "ui" in str(exc):
+            print(
+                "jurisdesk: error: the desktop part of Jurisdesk is not installed "
+                f"({exc}). Use a command such as `jurisdesk list`, or install with `make run`.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        raise
+    # A first start with no database of one's own opens on the demo cities.
+    path = args.db or default_database_path()
+    first_run = args.db is None and DB_ENV_VAR not in os.environ and not path.exists()
+    return int(run(path, actor=args.actor, load_demo=first_run))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _start_gui(args)
+    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    if handler is None:
+        parser.error(f"unknown command {args.command}")
+    path = args.db or default_database_path()
+    try:
+        # Only commands that add data may create a database; a mistyped --db must not
+        # silently produce an empty one.
+        store = open_store(path, actor=args.actor, create=args.command in CREATING_COMMANDS)
+        try:
+            return int(handler(store, args))
+        finally:
+            store.close()
+    except UserError as exc:
+        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

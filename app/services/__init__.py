@@ -1,0 +1,30 @@
+"""Use cases: the only API the GUI and the command line call. Each call is one transaction.
+
+Modules are named for what the user does: ``records`` (jurisdictions, facilities, instruments,
+requests, grants, statistics, contacts), ``evidence``, ``responses`` (answering and sign-off),
+``audit`` (history), ``jurisdictions`` (the navigator list), ``exchange`` (JSON files),
+``demo`` and ``integrity``.
+"""
+
+from app.services.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    Locked,
+    NotFound,
+    UserError,
+    WorkflowError,
+)
+from app.services.store import Store, open_store
+
+__all__ = [
+    "Conflict",
+    "FieldProblem",
+    "InvalidInput",
+    "Locked",
+    "NotFound",
+    "Store",
+    "UserError",
+    "WorkflowError",
+    "open_store",
+]

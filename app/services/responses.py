@@ -1,0 +1,791 @@
+"""Answering a questionnaire for a jurisdiction: start, answer, check completeness, sign off."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import models, questionnaires
+from app.models.base import new_uuid, utcnow
+from app.questionnaires import AnswerError, Question, Questionnaire
+from app.services import audit
+from app.services.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    NotFound,
+    UserError,
+    WorkflowError,
+)
+from app.services.fields import LONG_TEXT_LIMIT, parse_date
+from app.services.records import ensure_unlocked
+from app.services.store import Store
+from app.vocabulary import PolicyBasis, ResponseStatus
+
+# Version 0 means "I saw no answer here": saving then conflicts if someone else created one.
+NO_ANSWER_YET = 0
+SOURCE_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class FacilityRef:
+    id: int
+    name: str
+    operator_name: str
+    operator_type: str
+    sets_policy: bool
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    id: int
+    uuid: str
+    version: int
+    question_key: str
+    facility_id: int | None
+    value: questionnaires.Value
+    result: str | None
+    basis: str | None
+    narrative: str | None
+    conditions: str | None
+    as_of: date | None
+    information_source: str | None
+    instrument_ids: tuple[int, ...]
+    evidence_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What the user entered for one question (and facility)."""
+
+    value: Any = None
+    basis: str | None = None
+    narrative: str | None = None
+    conditions: str | None = None
+    as_of: date | str | None = None
+    information_source: str | None = None
+    instrument_ids: Sequence[int] = ()
+    evidence_ids: Sequence[int] = ()
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    id: int
+    uuid: str
+    version: int
+    jurisdiction_id: int
+    jurisdiction_name: str
+    questionnaire_key: str
+    questionnaire_version: int
+    questionnaire_title: str
+    status: str
+    request_id: int | None
+    due_on: date | None
+    prepared_by: str | None
+    reviewed_by: str | None
+    approved_by: str | None
+    approver_title: str | None
+    approved_at: datetime | None
+    submitted_on: date | None
+    submission_method: str | None
+    notes: str | None
+    completeness: questionnaires.Completeness
+
+    @property
+    def status_label(self) -> str:
+        return ResponseStatus.of(self.status).label
+
+    @property
+    def locked(self) -> bool:
+        return ResponseStatus.of(self.status).locked
+
+
+@dataclass(frozen=True)
+class ResponseDetail:
+    summary: ResponseSummary
+    questionnaire: Questionnaire
+    facilities: tuple[FacilityRef, ...]
+    answers: tuple[AnswerRecord, ...] = field(default=())
+
+    def answer(self, question_key: str, facility_id: int | None = None) -> AnswerRecord | None:
+        for answer in self.answers:
+            if answer.question_key == question_key and answer.facility_id == facility_id:
+                return answer
+        return None
+
+    def visible_questions(self) -> list[Question]:
+        values = questionnaires.values_by_question(_answer_values(self.answers))
+        return questionnaires.visible_questions(self.questionnaire, values)
+
+    def question_result(self, question: Question) -> str | None:
+        """The jurisdiction-level result of a question, combined over its facilities."""
+        results = [a.result for a in self.answers if a.question_key == question.key]
+        return questionnaires.combined_result(results)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def definition_of(row: models.Response) -> Questionnaire:
+    try:
+        return questionnaires.get(row.questionnaire_key, row.questionnaire_version)
+    except questionnaires.UnknownDefinitionError as exc:
+        raise UserError(
+            f"The questionnaire {row.questionnaire_key} version {row.questionnaire_version} "
+            "this response was answered against is not installed. Install the Jurisdesk "
+            "version that ships it."
+        ) from exc
+
+
+def _slot(question_key: str, facility_id: int | None) -> str:
+    return question_key if facility_id is None else f"{question_key}@{facility_id}"
+
+
+def encode_value(value: questionnaires.Value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return json.dumps(value.isoformat())
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode_value(question: Question | None, stored: str | None) -> questionnaires.Value:
+    if stored is None:
+        return None
+    value = json.loads(stored)
+    if question is not None and question.kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(value, str | int | float | list):
+        return value
+    return None
+
+
+def _facility_key(facility_id: int | None) -> str | None:
+    return None if facility_id is None else str(facility_id)
+
+
+def _answer_values(answers: Sequence[AnswerRecord]) -> list[questionnaires.AnswerValue]:
+    return [
+        questionnaires.AnswerValue(a.question_key, _facility_key(a.facility_id), a.value, a.result)
+        for a in answers
+    ]
+
+
+def _to_answer(definition: Questionnaire, row: models.Answer) -> AnswerRecord:
+    question = next((q for q in definition.questions if q.key == row.question_key), None)
+    return AnswerRecord(
+        id=row.id,
+        uuid=row.uuid,
+        version=row.version,
+        question_key=row.question_key,
+        facility_id=row.facility_id,
+        value=decode_value(question, row.value),
+        result=row.result,
+        basis=row.basis,
+        narrative=row.narrative,
+        conditions=row.conditions,
+        as_of=row.as_of,
+        information_source=row.information_source,
+        instrument_ids=tuple(sorted(i.id for i in row.instruments)),
+        evidence_ids=tuple(sorted(e.id for e in row.evidence)),
+    )
+
+
+def _facilities(jurisdiction: models.Jurisdiction) -> tuple[FacilityRef, ...]:
+    ordered = sorted(jurisdiction.facilities, key=lambda f: (f.name.lower(), f.id))
+    return tuple(
+        FacilityRef(f.id, f.name, f.operator_name, f.operator_type, f.sets_policy) for f in ordered
+    )
+
+
+def _summary(
+    row: models.Response, definition: Questionnaire, answers: Sequence[AnswerRecord]
+) -> ResponseSummary:
+    facility_keys = [str(f.id) for f in row.jurisdiction.facilities]
+    done = questionnaires.completeness(definition, _answer_values(answers), facility_keys)
+    due_on = row.request.due_on if row.request else None
+    return _summary_of(row, definition.title, row.jurisdiction.name, due_on, done)
+
+
+def _summary_of(
+    row: models.Response,
+    title: str,
+    jurisdiction_name: str,
+    due_on: date | None,
+    done: questionnaires.Completeness,
+) -> ResponseSummary:
+    return ResponseSummary(
+        id=row.id,
+        uuid=row.uuid,
+        version=row.version,
+        jurisdiction_id=row.jurisdiction_id,
+        jurisdiction_name=jurisdiction_name,
+        questionnaire_key=row.questionnaire_key,
+        questionnaire_version=row.questionnaire_version,
+        questionnaire_title=title,
+        status=row.status,
+        request_id=row.request_id,
+        due_on=due_on,
+        prepared_by=row.prepared_by,
+        reviewed_by=row.reviewed_by,
+        approved_by=row.approved_by,
+        approver_title=row.approver_title,
+        approved_at=row.approved_at,
+        submitted_on=row.submitted_on,
+        submission_method=row.submission_method,
+        notes=row.notes,
+        completeness=done,
+    )
+
+
+def _load(session: Session, response_id: int) -> models.Response:
+    row = session.get(models.Response, response_id)
+    if row is None:
+        raise NotFound(f"There is no response with id {response_id}.")
+    return row
+
+
+def _detail(row: models.Response) -> ResponseDetail:
+    definition = definition_of(row)
+    answers = tuple(_to_answer(definition, a) for a in row.answers)
+    return ResponseDetail(
+        summary=_summary(row, definition, answers),
+        questionnaire=definition,
+        facilities=_facilities(row.jurisdiction),
+        answers=answers,
+    )
+
+
+def _check_version(row: models.Response, expected_version: int | None) -> None:
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(
+            "This response was changed by someone else since you opened it. "
+            "Reload it to see their changes, then try again."
+        )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def get_response(store: Store, response_id: int) -> ResponseDetail:
+    with store.reading() as session:
+        return _detail(_load(session, response_id))
+
+
+def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[ResponseSummary]:
+    """Every response (of one jurisdiction, if given) with its completeness.
+
+    Reads plain columns instead of ORM objects: the dashboard lists thousands of responses,
+    and completeness needs only each answer's slot and value.
+    """
+    r, j, req = models.Response, models.Jurisdiction, models.FederalRequest
+    responses_query = (
+        select(r, j.name, req.due_on)
+        .join(j, r.jurisdiction_id == j.id)
+        .outerjoin(req, r.request_id == req.id)
+        .order_by(r.id)
+    )
+    answers_query = select(
+        models.Answer.response_id,
+        models.Answer.question_key,
+        models.Answer.facility_id,
+        models.Answer.value,
+        models.Answer.result,
+    )
+    facilities_query = select(models.Facility.jurisdiction_id, models.Facility.id)
+    if jurisdiction_id is not None:
+        responses_query = responses_query.where(r.jurisdiction_id == jurisdiction_id)
+        answers_query = answers_query.join(r).where(r.jurisdiction_id == jurisdiction_id)
+        facilities_query = facilities_query.where(
+            models.Facility.jurisdiction_id == jurisdiction_id
+        )
+    with store.reading() as session:
+        rows = session.execute(responses_query).all()
+        answers: dict[int, list[questionnaires.AnswerValue]] = {}
+        for response_id, key, facility_id, value, result in session.execute(answers_query):
+            # Completeness only asks whether a slot is filled: the JSON text stands in for
+            # the decoded value (null values are never stored).
+            answers.setdefault(response_id, []).append(
+                questionnaires.AnswerValue(key, _facility_key(facility_id), _loose(value), result)
+            )
+        facilities: dict[int, list[str]] = {}
+        for owner, facility_id in session.execute(facilities_query):
+            facilities.setdefault(owner, []).append(str(facility_id))
+    summaries = []
+    for row, jurisdiction_name, due_on in rows:
+        definition = definition_of(row)
+        done = questionnaires.completeness(
+            definition, answers.get(row.id, []), facilities.get(row.jurisdiction_id, [])
+        )
+        summaries.append(_summary_of(row, definition.title, jurisdiction_name, due_on, done))
+    return summaries
+
+
+def _loose(stored: str | None) -> questionnaires.Value:
+    """A stored value decoded without its question (dates stay ISO text; enough for visibility)."""
+    return decode_value(None, stored)
+
+
+# ----------------------------------------------------------------------------- answering
+
+
+def _prefill_outside_control(
+    session: Session, store: Store, row: models.Response, definition: Questionnaire
+) -> int:
+    """Fills empty per-facility answers with "outside our control — operated by X" where the
+    jurisdiction does not set policy at the facility. Never overwrites an answer."""
+    existing = {a.slot for a in row.answers}
+    added = 0
+    for question in definition.questions:
+        if not question.is_facility_scope:
+            continue
+        for facility in row.jurisdiction.facilities:
+            if _slot(question.key, facility.id) in existing:
+                continue
+            default = questionnaires.facility_default(
+                question, facility.operator_name, facility.operator_type, facility.sets_policy
+            )
+            if default is None:
+                continue
+            value, narrative = default
+            answer = models.Answer(
+                response=row,
+                question_key=question.key,
+                facility_id=facility.id,
+                slot=_slot(question.key, facility.id),
+                value=encode_value(value),
+                result=questionnaires.result_for(question, value),
+                narrative=narrative,
+                information_source="Facility register: operator and control",
+            )
+            session.add(answer)
+            session.flush()
+            audit.record(
+                session, store.actor, "prefill", answer,
+                label=f"{question.number} — {facility.name}", field="value", new=narrative,
+            )  # fmt: skip
+            added += 1
+    return added
+
+
+def start_response(
+    store: Store,
+    jurisdiction_id: int,
+    questionnaire_key: str,
+    *,
+    version: int | None = None,
+    request_id: int | None = None,
+    prepared_by: str | None = None,
+) -> ResponseDetail:
+    """A new draft pinned to the questionnaire version, pre-filled for facilities we don't run."""
+    try:
+        definition = (
+            questionnaires.get(questionnaire_key, version)
+            if version is not None
+            else questionnaires.latest(questionnaire_key)
+        )
+    except questionnaires.UnknownDefinitionError as exc:
+        raise NotFound(str(exc)) from exc
+    with store.transaction() as session:
+        jurisdiction = session.get(models.Jurisdiction, jurisdiction_id)
+        if jurisdiction is None:
+            raise NotFound(f"There is no jurisdiction with id {jurisdiction_id}.")
+        if request_id is not None:
+            request = session.get(models.FederalRequest, request_id)
+            if request is None or request.jurisdiction_id != jurisdiction_id:
+                raise InvalidInput(
+                    [FieldProblem("request_id", "Request", "must be one of this jurisdiction's.")]
+                )
+        row = models.Response(
+            jurisdiction=jurisdiction,
+            request_id=request_id,
+            questionnaire_key=definition.key,
+            questionnaire_version=definition.version,
+            status=ResponseStatus.DRAFT.value,
+            prepared_by=prepared_by or store.actor,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, store.actor, "create", row, label=definition.title)
+        _prefill_outside_control(session, store, row, definition)
+        session.flush()
+        session.refresh(row)
+        return _detail(row)
+
+
+def prefill_outside_control(store: Store, response_id: int) -> int:
+    """Pre-fills facilities added since the response was started; returns how many answers."""
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        ensure_unlocked(session, row)
+        return _prefill_outside_control(session, store, row, definition_of(row))
+
+
+def _text(
+    problems: list[FieldProblem], name: str, label: str, raw: str | None, limit: int
+) -> str | None:
+    if raw is None or raw.strip() == "":
+        return None
+    if len(raw) > limit:
+        problems.append(
+            FieldProblem(name, label, f"is {len(raw):,} characters long; the limit is {limit:,}.")
+        )
+    return raw
+
+
+def _validated(
+    session: Session,
+    row: models.Response,
+    question: Question,
+    facility_id: int | None,
+    entry: AnswerInput,
+) -> dict[str, Any]:
+    problems: list[FieldProblem] = []
+    values: dict[str, Any] = {}
+    facility_ids = {f.id for f in row.jurisdiction.facilities}
+    if question.is_facility_scope and facility_ids and facility_id not in facility_ids:
+        problems.append(FieldProblem("facility_id", "Facility", "choose one of the facilities."))
+    if question.is_facility_scope and not facility_ids and facility_id is not None:
+        problems.append(
+            FieldProblem("facility_id", "Facility", "is not one of this jurisdiction's.")
+        )
+    if not question.is_facility_scope and facility_id is not None:
+        problems.append(
+            FieldProblem("facility_id", "Facility", "this question is not asked per facility.")
+        )
+    try:
+        value = questionnaires.validate_value(question, entry.value)
+        values["value"] = encode_value(value)
+        values["result"] = questionnaires.result_for(question, value)
+    except AnswerError as exc:
+        problems.append(FieldProblem("value", f"Question {question.number}", exc.message + "."))
+    if entry.basis not in (None, "") and entry.basis not in {b.value for b in PolicyBasis}:
+        problems.append(
+            FieldProblem("basis", "Written policy or practice", "pick one of the list.")
+        )
+    values["basis"] = entry.basis or None
+    values["narrative"] = _text(
+        problems, "narrative", "Narrative", entry.narrative, LONG_TEXT_LIMIT
+    )
+    values["conditions"] = _text(
+        problems, "conditions", "Conditions", entry.conditions, LONG_TEXT_LIMIT
+    )
+    values["information_source"] = _text(
+        problems, "information_source", "Information source", entry.information_source, SOURCE_LIMIT
+    )
+    try:
+        values["as_of"] = None if entry.as_of in (None, "") else parse_date(entry.as_of)
+    except ValueError as exc:
+        problems.append(FieldProblem("as_of", "As of", str(exc)))
+    for name, label, model in (
+        ("instrument_ids", "Cited instruments", models.LegalInstrument),
+        ("evidence_ids", "Evidence", models.Evidence),
+    ):
+        ids = sorted(set(getattr(entry, name)))
+        found = session.scalars(
+            select(model).where(model.id.in_(ids), model.jurisdiction_id == row.jurisdiction_id)
+        ).all()
+        if len(found) != len(ids):
+            problems.append(FieldProblem(name, label, "must be chosen from this jurisdiction's."))
+        values[name] = list(found)
+    if problems:
+        raise InvalidInput(problems)
+    return values
+
+
+_AUDITED = ("value", "basis", "narrative", "conditions", "as_of", "information_source")
+
+
+def save_answer(
+    store: Store,
+    response_id: int,
+    question_key: str,
+    facility_id: int | None,
+    entry: AnswerInput,
+    *,
+    expected_version: int | None = None,
+) -> AnswerRecord:
+    """Saves one answer. expected_version: the answer's version when the form loaded it
+    (NO_ANSWER_YET if there was none), or None to skip the conflict check."""
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        ensure_unlocked(session, row)
+        definition = definition_of(row)
+        try:
+            question = definition.question(question_key)
+        except KeyError:
+            raise NotFound(f"{definition.title} has no question {question_key!r}.") from None
+        values = _validated(session, row, question, facility_id, entry)
+        slot = _slot(question_key, facility_id)
+        answer = session.scalars(
+            select(models.Answer).where(
+                models.Answer.response_id == row.id, models.Answer.slot == slot
+            )
+        ).one_or_none()
+        current = answer.version if answer is not None else NO_ANSWER_YET
+        if expected_version is not None and expected_version != current:
+            raise Conflict(
+                f"Question {question.number} was changed by someone else since you opened it. "
+                "Reload the response to see their answer, then make yours again."
+            )
+        facility_name = next(
+            (f.name for f in row.jurisdiction.facilities if f.id == facility_id), None
+        )
+        label = f"{question.number} — {facility_name}" if facility_name else question.number
+        if answer is None:
+            answer = models.Answer(
+                response=row,
+                question_key=question_key,
+                facility_id=facility_id,
+                slot=slot,
+                uuid=new_uuid(),  # the audit entry below needs it before the INSERT
+            )
+            session.add(answer)
+            action = "answer"
+        else:
+            action = "update"
+        for name in _AUDITED:
+            old, new = getattr(answer, name), values[name]
+            if old != new:
+                setattr(answer, name, new)
+                audit.record(session, store.actor, action, answer, label=label, field=name,
+                             old=old, new=new)  # fmt: skip
+        answer.result = values["result"]
+        for name, relation in (("instrument_ids", "instruments"), ("evidence_ids", "evidence")):
+            old_ids = sorted(x.id for x in getattr(answer, relation))
+            new_ids = sorted(x.id for x in values[name])
+            if old_ids != new_ids:
+                setattr(answer, relation, values[name])
+                audit.record(session, store.actor, action, answer, label=label, field=relation,
+                             old=", ".join(map(str, old_ids)) or None,
+                             new=", ".join(map(str, new_ids)) or None)  # fmt: skip
+        session.flush()
+        return _to_answer(definition, answer)
+
+
+def clear_answer(
+    store: Store, response_id: int, question_key: str, facility_id: int | None
+) -> None:
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        ensure_unlocked(session, row)
+        slot = _slot(question_key, facility_id)
+        for answer in list(row.answers):
+            if answer.slot == slot:
+                audit.record(session, store.actor, "clear", answer, label=question_key,
+                             old=answer.value)  # fmt: skip
+                session.delete(answer)
+
+
+# ----------------------------------------------------------------------------- workflow
+
+
+def _change_status(
+    session: Session, store: Store, row: models.Response, new: ResponseStatus, reason: str | None
+) -> None:
+    audit.record(session, store.actor, "status", row, label=reason, field="status",
+                 old=row.status, new=new.value)  # fmt: skip
+    row.status = new.value
+
+
+def _require(row: models.Response, allowed: tuple[ResponseStatus, ...], action: str) -> None:
+    if row.status not in {s.value for s in allowed}:
+        current = ResponseStatus.of(row.status).label.lower()
+        raise WorkflowError(f"A response that is {current} cannot be {action}.")
+
+
+def submit_for_review(
+    store: Store, response_id: int, *, expected_version: int | None = None
+) -> ResponseSummary:
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        _require(row, (ResponseStatus.DRAFT,), "sent for review")
+        _change_status(session, store, row, ResponseStatus.IN_REVIEW, None)
+        session.flush()
+        return _detail(row).summary
+
+
+def return_to_draft(
+    store: Store, response_id: int, reason: str, *, expected_version: int | None = None
+) -> ResponseSummary:
+    """The reviewer sends a response back to its preparer."""
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        _require(row, (ResponseStatus.IN_REVIEW,), "sent back to draft")
+        _change_status(session, store, row, ResponseStatus.DRAFT, reason.strip() or None)
+        session.flush()
+        return _detail(row).summary
+
+
+def approve(
+    store: Store,
+    response_id: int,
+    approver: str,
+    approver_title: str,
+    *,
+    reviewed_by: str | None = None,
+    expected_version: int | None = None,
+) -> ResponseSummary:
+    """Approves and locks the response; refused while required answers are missing."""
+    problems = [
+        FieldProblem(name, label, "is required to approve.")
+        for name, label, value in (
+            ("approved_by", "Approver", approver),
+            ("approver_title", "Approver's title", approver_title),
+        )
+        if not value.strip()
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        _require(row, (ResponseStatus.IN_REVIEW,), "approved (send it for review first)")
+        detail = _detail(row)
+        missing = detail.summary.completeness.missing
+        if missing:
+            raise WorkflowError(
+                f"{len(missing)} required {'answer is' if len(missing) == 1 else 'answers are'} "
+                f"missing (first: question {missing[0].number}). Complete them before approving."
+            )
+        for name, value in (
+            ("approved_by", approver.strip()),
+            ("approver_title", approver_title.strip()),
+            ("reviewed_by", (reviewed_by or store.actor).strip()),
+            ("approved_at", utcnow()),
+        ):
+            audit.record(session, store.actor, "approve", row, field=name,
+                         old=getattr(row, name), new=value)  # fmt: skip
+            setattr(row, name, value)
+        _change_status(session, store, row, ResponseStatus.APPROVED, None)
+        session.flush()
+        return _detail(row).summary
+
+
+def mark_submitted(
+    store: Store,
+    response_id: int,
+    submitted_on: date | str,
+    method: str,
+    *,
+    expected_version: int | None = None,
+) -> ResponseSummary:
+    problems = []
+    try:
+        when = parse_date(submitted_on)
+        if when > date.today():
+            problems.append(
+                FieldProblem("submitted_on", "Submitted on", "cannot be in the future.")
+            )
+    except ValueError as exc:
+        problems.append(FieldProblem("submitted_on", "Submitted on", str(exc)))
+    if not method.strip():
+        problems.append(
+            FieldProblem("submission_method", "Method", "say how it was sent (e-mail, mail…).")
+        )
+    if problems:
+        raise InvalidInput(problems)
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        _require(row, (ResponseStatus.APPROVED,), "marked submitted (approve it first)")
+        for name, value in (("submitted_on", when), ("submission_method", method.strip())):
+            audit.record(session, store.actor, "submit", row, field=name,
+                         old=getattr(row, name), new=value)  # fmt: skip
+            setattr(row, name, value)
+        _change_status(session, store, row, ResponseStatus.SUBMITTED, None)
+        session.flush()
+        return _detail(row).summary
+
+
+def reopen(
+    store: Store, response_id: int, reason: str, *, expected_version: int | None = None
+) -> ResponseSummary:
+    """Unlocks an approved or submitted response for changes; the reason is kept in the trail."""
+    if not reason.strip():
+        raise InvalidInput([FieldProblem("reason", "Reason", "say why the response is reopened.")])
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        _require(row, (ResponseStatus.APPROVED, ResponseStatus.SUBMITTED), "reopened")
+        audit.record(session, store.actor, "reopen", row, field="reason", new=reason.strip())
+        _change_status(session, store, row, ResponseStatus.DRAFT, reason.strip())
+        session.flush()
+        return _detail(row).summary
+
+
+class _Unchanged:
+    """Marks an argument the caller did not give (None means "clear it")."""
+
+
+UNCHANGED: Any = _Unchanged()
+
+
+def update_details(
+    store: Store,
+    response_id: int,
+    *,
+    prepared_by: str | None = UNCHANGED,
+    notes: str | None = UNCHANGED,
+    request_id: int | None = UNCHANGED,
+    expected_version: int | None = None,
+) -> ResponseSummary:
+    """Edits who prepared it, notes and the linked request (not the workflow fields).
+
+    Only the arguments given change; pass None to clear one.
+    """
+    changes = {
+        name: value
+        for name, value in (
+            ("prepared_by", prepared_by),
+            ("notes", notes),
+            ("request_id", request_id),
+        )
+        if value is not UNCHANGED
+    }
+    problems = [
+        FieldProblem(name, label, f"is {len(value):,} characters long; the limit is {limit:,}.")
+        for name, label, limit in (
+            ("prepared_by", "Prepared by", 200),
+            ("notes", "Notes", LONG_TEXT_LIMIT),
+        )
+        if isinstance(value := changes.get(name), str) and len(value) > limit
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        ensure_unlocked(session, row)
+        new_request = changes.get("request_id")
+        if new_request is not None:
+            request = session.get(models.FederalRequest, new_request)
+            if request is None or request.jurisdiction_id != row.jurisdiction_id:
+                raise InvalidInput(
+                    [FieldProblem("request_id", "Request", "must be one of this jurisdiction's.")]
+                )
+        for name, value in changes.items():
+            if getattr(row, name) != value:
+                audit.record(session, store.actor, "update", row, field=name,
+                             old=getattr(row, name), new=value)  # fmt: skip
+                setattr(row, name, value)
+        session.flush()
+        return _detail(row).summary
+
+
+def delete_response(store: Store, response_id: int, *, expected_version: int | None = None) -> None:
+    with store.transaction() as session:
+        row = _load(session, response_id)
+        _check_version(row, expected_version)
+        ensure_unlocked(session, row)
+        audit.record(session, store.actor, "delete", row, label=definition_of(row).title,
+                     old=f"{len(row.answers)} answers")  # fmt: skip
+        session.delete(row)

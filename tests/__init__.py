@@ -1,0 +1,1 @@
+"""Jurisdesk tests; mirrors app/ and ui/."""

@@ -1,0 +1,220 @@
+"""Schema changes go through migrations: models and migrations agree, every committed database of
+an older release upgrades without losing data, and an upgrade is preceded by a backup."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import app.db
+from app.db import head_revision, known_revisions
+from app.models import Base
+from app.services import evidence, records, responses
+from app.services.store import Store, open_store
+from tests.helpers import DATA, folder_listing, make_jurisdiction, sha256_file, table_counts
+
+FIXTURES = sorted(DATA.glob("schema-*.sqlite"))
+KNOWN_NAME = "City of Albuquerque"
+
+
+def test_a_fixture_exists_for_the_first_released_schema() -> None:
+    assert DATA / "schema-0001.sqlite" in FIXTURES
+    for fixture in FIXTURES:
+        assert fixture.stat().st_size < 300_000, f"{fixture.name} is too big to commit"
+
+
+def test_there_is_a_fixture_for_every_revision_but_possibly_the_unreleased_head() -> None:
+    """A release that adds a migration must also add its schema-NNNN.sqlite (see README)."""
+    revisions = {p.stem.removeprefix("schema-") for p in FIXTURES}
+    assert revisions <= known_revisions(), "a fixture names a revision that does not exist"
+    assert "0001" in revisions
+
+
+def _revision_of(path: Path) -> str:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _snapshot(path: Path) -> dict[str, Any]:
+    """What a user's file holds, read with plain sqlite3 before Jurisdesk touches it."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {
+            "jurisdictions": sorted(
+                r[0] for r in connection.execute("SELECT name FROM jurisdiction")
+            ),
+            "answers": sorted(
+                connection.execute("SELECT slot, value, narrative, as_of FROM answer").fetchall(),
+                key=repr,
+            ),
+            "evidence": sorted(
+                connection.execute("SELECT filename, sha256, content FROM evidence").fetchall()
+            ),
+        }
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_committed_database_upgrades_to_head_with_its_data(fixture: Path, tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    shutil.copyfile(fixture, path)
+    old_revision = _revision_of(path)
+    counts_before = table_counts(path)
+    before = _snapshot(path)
+    assert KNOWN_NAME in before["jurisdictions"]
+    assert before["answers"], "fixtures hold answers"
+    assert before["evidence"], "fixtures hold evidence"
+
+    store = open_store(path, actor="Upgrade Test")
+    try:
+        assert _revision_of(path) == head_revision()
+        if old_revision != head_revision():
+            assert store.database.backup_path is not None
+            assert _revision_of(store.database.backup_path) == old_revision
+        else:
+            assert store.database.backup_path is None
+
+        # Through the services, the way the app reads them.
+        names = [r.title for r in records.list_records(store, "jurisdiction")]
+        assert KNOWN_NAME in names
+        summaries = responses.list_responses(store)
+        assert summaries
+        read_answers = []
+        for summary in summaries:
+            detail = responses.get_response(store, summary.id)
+            assert detail.summary.questionnaire_key == "doj-psp-2017"
+            read_answers += [(a.question_key, a.narrative) for a in detail.answers]
+        narratives = {n for _, _, n, _ in before["answers"]}
+        assert narratives == {n for _, n in read_answers}
+        for row in records.list_records(store, "evidence"):
+            assert evidence.verify(store, row.id)
+            content = evidence.content_of(store, row.id)
+            assert (row["filename"], row["sha256"], content) in before["evidence"]
+    finally:
+        store.close()
+
+    counts_after = table_counts(path)
+    for table, count in counts_before.items():
+        if table == "alembic_version":
+            continue
+        assert counts_after.get(table) == count, f"rows of {table} changed in the upgrade"
+    assert _snapshot(path) == before
+
+
+def test_models_and_migrations_agree(store: Store) -> None:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == [], "a model changed without a migration (or the reverse)"
+
+
+def _database_at_head(path: Path) -> None:
+    store = open_store(path, actor="Clerk")
+    make_jurisdiction(store)
+    store.close()
+
+
+def test_opening_a_database_already_at_head_makes_no_backup(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    _database_at_head(path)
+    listing = folder_listing(tmp_path)
+    store = open_store(path)
+    store.close()
+    assert store.database.backup_path is None
+    assert not [n for n in folder_listing(tmp_path) - listing if "before-upgrade" in n]
+
+
+# ----------------------------------------------------------------------------- a fake release 2
+
+PROBE_MIGRATION = '''
+"""A later release: adds a table.
+
+Revision ID: 9002
+Revises: {down}
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9002"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    {body}
+'''
+
+
+@pytest.fixture
+def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Turns the shipped head into an *older* schema by adding one migration after it."""
+
+    def install(body: str) -> None:
+        folder = tmp_path / "migrations"
+        shutil.copytree(app.db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        down = head_revision()
+        (folder / "versions" / "9002_probe.py").write_text(
+            PROBE_MIGRATION.format(down=down, body=body), encoding="utf-8"
+        )
+        monkeypatch.setattr(app.db, "MIGRATIONS_DIR", folder)
+        assert head_revision() == "9002"
+
+    return install
+
+
+def test_older_schema_is_backed_up_before_upgrading(
+    tmp_path: Path, next_release: Callable[[str], None]
+) -> None:
+    office = tmp_path / "office"
+    office.mkdir()
+    path = office / "jurisdesk.sqlite"
+    _database_at_head(path)
+    original = sha256_file(path)
+    old = head_revision()
+    next_release('op.create_table("probe", sa.Column("id", sa.Integer, primary_key=True))')
+
+    store = open_store(path)
+    store.close()
+
+    backup = store.database.backup_path
+    assert backup is not None
+    assert backup.parent == office
+    assert re.fullmatch(rf"jurisdesk\.before-upgrade-{old}-\d{{8}}-\d{{6}}\.sqlite", backup.name)
+    assert sha256_file(backup) == original, "the backup is the file as it was before"
+    assert _revision_of(backup) == old
+    assert _revision_of(path) == "9002"
+    assert "probe" in table_counts(path)
+    assert "probe" not in table_counts(backup)
+
+
+def test_failed_upgrade_leaves_the_backup(
+    tmp_path: Path, next_release: Callable[[str], None]
+) -> None:
+    path = tmp_path / "jurisdesk.sqlite"
+    _database_at_head(path)
+    original = sha256_file(path)
+    old = head_revision()
+    next_release('raise RuntimeError("migration bug")')
+
+    with pytest.raises(RuntimeError, match="migration bug"):
+        open_store(path)
+
+    backups = [p for p in tmp_path.iterdir() if ".before-upgrade-" in p.name]
+    assert len(backups) == 1
+    assert sha256_file(backups[0]) == original
+    assert _revision_of(path) == old, "the failed migration was rolled back"

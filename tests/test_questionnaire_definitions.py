@@ -1,0 +1,445 @@
+"""Loading and validating questionnaire definition files, shipped and malformed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from app.paths import resource_path
+from app.questionnaires import (
+    FACILITY,
+    RESULTS,
+    DefinitionError,
+    Questionnaire,
+    UnknownDefinitionError,
+    available,
+    clear_cache,
+    get,
+    latest,
+    load_definition,
+    load_definitions,
+)
+
+FIXTURES = Path(__file__).parent / "data" / "questionnaires"
+SHIPPED = ("doj-psp-2017", "byrne-jag-fy2017")
+
+
+def minimal() -> dict[str, Any]:
+    """A small valid definition the malformed cases start from."""
+    return {
+        "key": "test-questionnaire",
+        "version": 1,
+        "title": "Test questionnaire",
+        "issuer": "Test issuer",
+        "program": "Test program",
+        "description": "For tests.",
+        "source": "Tests",
+        "questions": [
+            {
+                "key": "access",
+                "number": "1",
+                "kind": "single_choice",
+                "text": "Access?",
+                "help": "Help",
+                "source": "Test",
+                "required": True,
+                "scope": "facility",
+                "choices": [
+                    {"value": "yes", "label": "Yes", "result": "yes"},
+                    {"value": "partial", "label": "Partly", "result": "partial"},
+                    {"value": "no", "label": "No", "result": "no"},
+                ],
+            },
+            {
+                "key": "details",
+                "number": "1a",
+                "kind": "long_text",
+                "text": "Details?",
+                "help": "Help",
+                "source": "Test",
+                "required": False,
+                "scope": "jurisdiction",
+                "visible_if": {"question": "access", "in": ["partial"]},
+            },
+            {
+                "key": "count",
+                "number": "2",
+                "kind": "number",
+                "text": "How many?",
+                "help": "Help",
+                "source": "Test",
+                "required": False,
+                "scope": "jurisdiction",
+                "min": 0,
+                "max": 1000,
+            },
+        ],
+    }
+
+
+def write(folder: Path, document: Any, name: str = "test-questionnaire.json") -> Path:
+    path = folder / name
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def refused(path: Path) -> DefinitionError:
+    with pytest.raises(DefinitionError) as info:
+        load_definition(path)
+    assert info.value.file == path
+    assert str(path) in str(info.value)
+    return info.value
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    clear_cache()
+    yield
+    clear_cache()
+
+
+# --- the shipped definitions -----------------------------------------------------------------
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    schema = json.loads(
+        resource_path("questionnaires", "questionnaire.schema.json").read_text(encoding="utf-8")
+    )
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("key", SHIPPED)
+def test_shipped_definition_passes_schema_and_loads(key: str) -> None:
+    path = resource_path("questionnaires", f"{key}.json")
+    schema = json.loads(
+        resource_path("questionnaires", "questionnaire.schema.json").read_text(encoding="utf-8")
+    )
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    definition = load_definition(path)
+    assert definition.key == key
+    assert definition.version == 1
+    assert definition.path == path
+    for question in definition.questions:
+        if question.is_facility_scope:
+            assert question.has_choices
+        for choice in question.choices:
+            assert choice.result is None or choice.result in {r for r, _ in RESULTS}
+
+
+def test_shipped_definitions_are_available_sorted_by_title() -> None:
+    definitions = load_definitions()
+    assert set(definitions) == {("doj-psp-2017", 1), ("byrne-jag-fy2017", 1)}
+    titles = [d.title for d in available()]
+    assert titles == sorted(titles, key=str.casefold)
+    assert {d.key for d in available()} == set(SHIPPED)
+    assert get("doj-psp-2017", 1) is latest("doj-psp-2017")
+
+
+def test_psp_asks_the_three_questions_per_facility() -> None:
+    psp = latest("doj-psp-2017")
+    assert psp.issuer == "U.S. Department of Justice, Office of Justice Programs"
+    assert psp.program == "Public Safety Partnership (PSP)"
+    main = [q for q in psp.questions if q.scope == FACILITY]
+    assert [q.key for q in main] == ["access", "notice", "hold"]
+    assert "statute, rule, regulation, policy, or practice" in main[0].text
+    assert "48 hours" in main[1].text
+    assert "where possible" in main[1].text
+    assert "up to 48 hours beyond the scheduled release" in main[2].text
+    for question in main:
+        assert question.required
+        assert [(c.value, c.result) for c in question.choices] == [
+            ("yes", "yes"),
+            ("partial", "partial"),
+            ("no", "no"),
+            ("outside_control", "outside_control"),
+            ("unknown", "unknown"),
+            ("not_applicable", "not_applicable"),
+        ]
+    follow_up = psp.question("access_conditions")
+    assert follow_up.visible_if is not None
+    assert follow_up.visible_if.question == "access"
+    assert not follow_up.required
+
+
+def test_jag_certification_and_conditions() -> None:
+    jag = latest("byrne-jag-fy2017")
+    assert jag.program == "Edward Byrne Memorial Justice Assistance Grant (JAG), FY2017"
+    certification = jag.question("certification")
+    assert certification.kind == "yes_no"
+    assert [(c.value, c.result) for c in certification.choices] == [("yes", "yes"), ("no", "no")]
+    for key in ("certifier_name", "certifier_title", "certification_date"):
+        question = jag.question(key)
+        assert question.required
+        assert question.visible_if is not None
+        assert question.visible_if.values == ("yes",)
+    assert not jag.question("application_number").required
+    assert "hold" not in jag.question_keys
+    assert "48-hour hold" in jag.description
+    assert "October 5, 2018" in jag.question("certification").help
+    assert "52–56" in jag.question("notice_condition").help
+
+
+def test_text_lengths_default_by_kind() -> None:
+    psp = latest("doj-psp-2017")
+    assert psp.question("statement").max_length == 100_000
+    jag = latest("byrne-jag-fy2017")
+    assert jag.question("certifier_name").max_length == 200
+    assert jag.question("certification").max_length is None
+
+
+def test_unknown_definition_is_a_clear_lookup_error() -> None:
+    with pytest.raises(UnknownDefinitionError, match="nope"):
+        latest("nope")
+    with pytest.raises(UnknownDefinitionError, match="version 9"):
+        get("doj-psp-2017", 9)
+
+
+# --- folders, versions, cache ----------------------------------------------------------------
+
+
+def test_latest_picks_highest_version_and_cache_is_per_folder(tmp_path: Path) -> None:
+    v1 = minimal()
+    v2 = minimal()
+    v2["version"] = 2
+    v2["title"] = "Test questionnaire, second edition"
+    write(tmp_path, v1, "v1.json")
+    write(tmp_path, v2, "v2.json")
+    assert set(load_definitions(tmp_path)) == {("test-questionnaire", 1), ("test-questionnaire", 2)}
+    assert latest("test-questionnaire", tmp_path).version == 2
+    assert get("test-questionnaire", 1, tmp_path).title == "Test questionnaire"
+    assert [d.version for d in available(tmp_path)] == [2]
+    # Cached: a file added later is seen only after clear_cache().
+    v3 = minimal()
+    v3["version"] = 3
+    write(tmp_path, v3, "v3.json")
+    assert latest("test-questionnaire", tmp_path).version == 2
+    clear_cache()
+    assert latest("test-questionnaire", tmp_path).version == 3
+
+
+def test_same_key_and_version_twice_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, minimal(), "a.json")
+    second = write(tmp_path, minimal(), "b.json")
+    with pytest.raises(DefinitionError) as info:
+        load_definitions(tmp_path)
+    assert info.value.file == second
+    assert "a.json" in str(info.value)
+
+
+def test_load_definitions_ignores_schema_files(tmp_path: Path) -> None:
+    write(tmp_path, minimal())
+    (tmp_path / "other.schema.json").write_text("{}", encoding="utf-8")
+    assert list(load_definitions(tmp_path)) == [("test-questionnaire", 1)]
+
+
+def test_loaded_definition_is_immutable(tmp_path: Path) -> None:
+    definition = load_definition(write(tmp_path, minimal()))
+    assert isinstance(definition, Questionnaire)
+    with pytest.raises(AttributeError):
+        definition.title = "changed"  # type: ignore[misc]
+
+
+# --- malformed definitions: file, JSON path and reason ---------------------------------------
+
+
+def _mutated(change: Any) -> dict[str, Any]:
+    document = copy.deepcopy(minimal())
+    change(document)
+    return document
+
+
+MALFORMED = [
+    pytest.param(lambda d: d.pop("title"), "$", "'title' is a required property", id="missing-key"),
+    pytest.param(
+        lambda d: d["questions"][0].pop("kind"),
+        "$.questions[0]",
+        "'kind' is a required property",
+        id="missing-question-kind",
+    ),
+    pytest.param(
+        lambda d: d["questions"][2].update(kind="dropdown"),
+        "$.questions[2].kind",
+        "'dropdown' is not one of",
+        id="bad-kind",
+    ),
+    pytest.param(
+        lambda d: d["questions"][0]["choices"][1].update(result="maybe"),
+        "$.questions[0].choices[1].result",
+        "'maybe' is not one of",
+        id="unknown-result",
+    ),
+    pytest.param(lambda d: d.update(version=0), "$.version", "minimum", id="version-zero"),
+    pytest.param(
+        lambda d: d.update(key="Not A Slug"), "$.key", "does not match", id="key-not-slug"
+    ),
+    pytest.param(
+        lambda d: d["questions"][1].update(colour="red"),
+        "$.questions[1]",
+        "unknown member(s): 'colour'",
+        id="unknown-member",
+    ),
+    pytest.param(
+        lambda d: d["questions"][0].pop("choices"),
+        "$.questions[0]",
+        "'choices' is a required property",
+        id="choice-without-choices",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1].update(choices=[{"value": "a", "label": "A", "result": None}]),
+        "$.questions[1].choices",
+        "not allowed for kind 'long_text'",
+        id="choices-on-text",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1].update(min=1),
+        "$.questions[1].min",
+        "not allowed for kind 'long_text'",
+        id="min-on-text",
+    ),
+    pytest.param(
+        lambda d: d["questions"][2].update(key="access"),
+        "$.questions[2].key",
+        "duplicate question key 'access'",
+        id="duplicate-question-key",
+    ),
+    pytest.param(
+        lambda d: d["questions"][2].update(number="1"),
+        "$.questions[2].number",
+        "duplicate question number '1'",
+        id="duplicate-question-number",
+    ),
+    pytest.param(
+        lambda d: d["questions"][0]["choices"][2].update(value="yes"),
+        "$.questions[0].choices[2].value",
+        "duplicate choice value 'yes'",
+        id="duplicate-choice",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1]["visible_if"].update(question="count"),
+        "$.questions[1].visible_if.question",
+        "comes later",
+        id="visible-if-later-question",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1]["visible_if"].update(question="nowhere"),
+        "$.questions[1].visible_if.question",
+        "unknown question 'nowhere'",
+        id="visible-if-unknown-question",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1]["visible_if"].update(question="details"),
+        "$.questions[1].visible_if.question",
+        "cannot depend on itself",
+        id="visible-if-self",
+    ),
+    pytest.param(
+        lambda d: d["questions"][2].update(visible_if={"question": "details", "in": ["x"]}),
+        "$.questions[2].visible_if.question",
+        "it must have choices",
+        id="visible-if-text-parent",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1]["visible_if"].update({"in": ["partial", "sometimes"]}),
+        "$.questions[1].visible_if.in[1]",
+        "'sometimes' is not a choice of 'access'",
+        id="visible-if-unknown-value",
+    ),
+    pytest.param(
+        lambda d: d["questions"][1].update(scope="facility"),
+        "$.questions[1].scope",
+        "facility scope is only for choice and yes_no questions",
+        id="facility-scope-text",
+    ),
+    pytest.param(
+        lambda d: d["questions"][2].update(min=10, max=5),
+        "$.questions[2].min",
+        "above max",
+        id="min-above-max",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "json_path", "reason"), MALFORMED)
+def test_malformed_definition_names_file_path_and_reason(
+    tmp_path: Path, change: Any, json_path: str, reason: str
+) -> None:
+    path = write(tmp_path, _mutated(change), "broken.json")
+    error = refused(path)
+    assert any(p.path == json_path and reason in p.reason for p in error.problems), error
+    assert f"{json_path}: " in str(error)
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    path = FIXTURES / "many-problems.json"
+    error = refused(path)
+    paths = [p.path for p in error.problems]
+    assert paths == [
+        "$.questions[0].choices[0].result",
+        "$.questions[1].kind",
+        "$.questions[2]",
+    ]
+    assert "'key' is a required property" in error.problems[2].reason
+    assert "3 problems" in str(error)
+
+
+def test_every_semantic_problem_is_reported(tmp_path: Path) -> None:
+    document = minimal()
+    document["questions"][2]["key"] = "access"
+    document["questions"][1]["visible_if"]["in"] = ["never"]
+    error = refused(write(tmp_path, document))
+    assert [p.path for p in error.problems] == [
+        "$.questions[1].visible_if.in[0]",
+        "$.questions[2].key",
+    ]
+
+
+def test_yes_no_parent_accepts_yes_and_no(tmp_path: Path) -> None:
+    document = minimal()
+    document["questions"][0] = {
+        "key": "access",
+        "number": "1",
+        "kind": "yes_no",
+        "text": "Access?",
+        "help": "Help",
+        "source": "Test",
+        "required": True,
+        "scope": "facility",
+    }
+    document["questions"][1]["visible_if"]["in"] = ["yes", "no"]
+    assert load_definition(write(tmp_path, document)).question("access").choices[0].value == "yes"
+    document["questions"][1]["visible_if"]["in"] = ["partial"]
+    error = refused(write(tmp_path, document))
+    assert "choices: yes, no" in error.problems[0].reason
+
+
+def test_bad_json_syntax_names_line_and_column() -> None:
+    path = FIXTURES / "bad-syntax.json"
+    error = refused(path)
+    assert error.problems[0].path == "$"
+    assert "line 6, column 1" in error.problems[0].reason
+
+
+def test_duplicate_json_member_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{"key": "a", "key": "b"}', encoding="utf-8")
+    assert "'key' appears twice" in str(refused(path))
+
+
+def test_top_level_must_be_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[]", encoding="utf-8")
+    assert "is not of type 'object'" in str(refused(path))
+
+
+def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
+    assert "file not found" in str(refused(tmp_path / "absent.json"))
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"title": "caf\u00e9"}'.encode("latin-1"))
+    assert "not UTF-8" in str(refused(path))

@@ -1,0 +1,603 @@
+"""Answering a questionnaire: pinning, pre-filling, validation, conflicts, completeness, and the
+draft → in review → approved → submitted workflow with its locks."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import questionnaires
+from app.services import audit, evidence, records, responses
+from app.services.errors import Conflict, InvalidInput, Locked, NotFound, WorkflowError
+from app.services.records import Record
+from app.services.responses import NO_ANSWER_YET, AnswerInput
+from app.services.store import Store
+from tests.helpers import (
+    FACILITY_QUESTIONS,
+    PSP,
+    answer_all_required,
+    approved_response,
+    built_result,
+    complete_response,
+    fresh_store,
+    make_facility,
+    make_instrument,
+    make_jurisdiction,
+    start_psp,
+    table_counts,
+    valid_values,
+)
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    yield from fresh_store(db_path)
+
+
+Built = tuple[Store, tuple[Record, Record, Record, int]]
+
+
+@pytest.fixture
+def complete(db_path: Path) -> Iterator[Built]:
+    """A fully answered draft: (store, (jurisdiction, county jail, city facility, response))."""
+    for store in fresh_store(db_path, built=("complete", complete_response)):
+        yield store, built_result("complete")
+
+
+@pytest.fixture
+def approved(db_path: Path) -> Iterator[Built]:
+    for store in fresh_store(db_path, built=("approved", approved_response)):
+        yield store, built_result("approved")
+
+
+def _snapshot(store: Store) -> dict[str, int]:
+    return table_counts(store.path)
+
+
+# ----------------------------------------------------------------------------- starting
+
+
+def test_start_pins_questionnaire_key_and_version(store: Store) -> None:
+    j = make_jurisdiction(store)
+    latest = questionnaires.latest(PSP)
+    detail = start_psp(store, j.id)
+    summary = detail.summary
+    assert (summary.questionnaire_key, summary.questionnaire_version) == (PSP, latest.version)
+    assert summary.status == "draft"
+    assert summary.prepared_by == "Test Clerk"
+    connection = sqlite3.connect(store.path)
+    stored = connection.execute(
+        "SELECT questionnaire_key, questionnaire_version FROM response WHERE id = ?",
+        (summary.id,),
+    ).fetchone()
+    connection.close()
+    assert stored == (PSP, latest.version)
+    pinned = responses.start_response(store, j.id, PSP, version=latest.version)
+    assert pinned.summary.questionnaire_version == latest.version
+
+
+def test_start_refuses_unknown_questionnaire_jurisdiction_or_request(store: Store) -> None:
+    j = make_jurisdiction(store)
+    other = make_jurisdiction(store, name="Baltimore City", state="MD")
+    their_request = records.create(store, "request", valid_values("request"), parent_id=other.id)
+    before = _snapshot(store)
+    with pytest.raises(NotFound):
+        responses.start_response(store, j.id, "no-such-questionnaire")
+    with pytest.raises(NotFound):
+        responses.start_response(store, j.id, PSP, version=999)
+    with pytest.raises(NotFound, match="no jurisdiction with id 999"):
+        responses.start_response(store, 999, PSP)
+    with pytest.raises(InvalidInput, match="Request"):
+        responses.start_response(store, j.id, PSP, request_id=their_request.id)
+    assert _snapshot(store) == before
+
+
+def test_start_prefills_outside_control_only_for_facilities_we_do_not_control(
+    store: Store,
+) -> None:
+    j = make_jurisdiction(store)
+    county = make_facility(store, j.id)
+    state = make_facility(
+        store,
+        j.id,
+        name="Central Booking and Intake Center",
+        operator_type="state",
+        operator_name="State of Maryland",
+    )
+    city = make_facility(store, j.id, controlled=True)
+    detail = start_psp(store, j.id)
+
+    prefilled = {(a.question_key, a.facility_id) for a in detail.answers}
+    assert prefilled == {(q, f.id) for q in FACILITY_QUESTIONS for f in (county, state)}
+    for q in FACILITY_QUESTIONS:
+        assert detail.answer(q, city.id) is None
+        county_answer = detail.answer(q, county.id)
+        assert county_answer is not None
+        assert county_answer.value == "outside_control"
+        assert county_answer.result == "outside_control"
+        assert county_answer.narrative is not None
+        assert "Bernalillo County" in county_answer.narrative
+        assert "State of Maryland" in detail.answer(q, state.id).narrative
+    missing = detail.summary.completeness.missing
+    assert {(m.question_key, m.facility_key) for m in missing} == {
+        (q, str(city.id)) for q in FACILITY_QUESTIONS
+    }
+    trail = audit.history(store, response_uuid=detail.summary.uuid)
+    assert sum(e.action == "prefill" for e in trail) == 6
+
+
+def test_prefill_later_covers_new_facilities_without_overwriting(store: Store) -> None:
+    j = make_jurisdiction(store)
+    county = make_facility(store, j.id)
+    detail = start_psp(store, j.id)
+    rid = detail.summary.id
+    version = detail.answer("access", county.id).version
+    responses.save_answer(
+        store, rid, "access", county.id, AnswerInput(value="partial"), expected_version=version
+    )
+    federal = make_facility(
+        store, j.id, name="Federal holding", operator_type="federal", operator_name="US Marshals"
+    )
+    assert responses.prefill_outside_control(store, rid) == 3
+    assert responses.prefill_outside_control(store, rid) == 0
+    after = responses.get_response(store, rid)
+    assert after.answer("access", county.id).value == "partial"
+    assert after.answer("hold", federal.id).value == "outside_control"
+
+
+# ----------------------------------------------------------------------------- answering
+
+
+@pytest.fixture
+def draft(store: Store) -> dict[str, int]:
+    j = make_jurisdiction(store)
+    city = make_facility(store, j.id, controlled=True)
+    other = make_jurisdiction(store, name="Stockton", state="CA")
+    return {
+        "j": j.id,
+        "city": city.id,
+        "response": start_psp(store, j.id).summary.id,
+        "their_facility": make_facility(store, other.id).id,
+        "their_instrument": make_instrument(store, other.id).id,
+        "their_evidence": evidence.attach_bytes(store, other.id, "x.txt", b"x").id,
+        "our_instrument": make_instrument(store, j.id).id,
+    }
+
+
+def test_save_answer_stores_everything_and_reads_back(store: Store, draft: dict[str, int]) -> None:
+    doc = evidence.attach_bytes(store, draft["j"], "mou.pdf", b"%PDF")
+    saved = responses.save_answer(
+        store,
+        draft["response"],
+        "access",
+        draft["city"],
+        AnswerInput(
+            value="partial",
+            basis="written",
+            narrative="Only with a judicial warrant.",
+            conditions="Judicial warrant",
+            as_of="2017-08-15",
+            information_source="General Order 1-04",
+            instrument_ids=[draft["our_instrument"]],
+            evidence_ids=[doc.id],
+        ),
+        expected_version=NO_ANSWER_YET,
+    )
+    assert saved.version == 1
+    answer = responses.get_response(store, draft["response"]).answer("access", draft["city"])
+    assert answer == saved
+    assert answer.result == "partial"
+    assert answer.as_of == date(2017, 8, 15)
+    assert answer.instrument_ids == (draft["our_instrument"],)
+    assert answer.evidence_ids == (doc.id,)
+    visible = [q.key for q in responses.get_response(store, draft["response"]).visible_questions()]
+    assert "access_conditions" in visible, "question 1a shows after a partial answer"
+
+
+BAD_ANSWERS = {
+    "unknown choice": ("access", "city", AnswerInput(value="maybe"), "Question 1", "not one of"),
+    "facility of another jurisdiction": (
+        "access",
+        "their_facility",
+        AnswerInput(value="yes"),
+        "Facility",
+        "choose one of the facilities",
+    ),
+    "no facility for a facility question": (
+        "access",
+        None,
+        AnswerInput(value="yes"),
+        "Facility",
+        "choose one of the facilities",
+    ),
+    "facility for a jurisdiction question": (
+        "statement",
+        "city",
+        AnswerInput(value="text"),
+        "Facility",
+        "not asked per facility",
+    ),
+    "bad as_of": ("access", "city", AnswerInput(value="yes", as_of="18/08/2017"), "As of", "date"),
+    "impossible as_of": (
+        "access",
+        "city",
+        AnswerInput(value="yes", as_of="2017-02-30"),
+        "As of",
+        "not a date",
+    ),
+    "their instrument": (
+        "access",
+        "city",
+        AnswerInput(value="yes", instrument_ids=["their_instrument"]),
+        "Cited instruments",
+        "this jurisdiction",
+    ),
+    "their evidence": (
+        "access",
+        "city",
+        AnswerInput(value="yes", evidence_ids=["their_evidence"]),
+        "Evidence",
+        "this jurisdiction",
+    ),
+    "unknown basis": (
+        "access",
+        "city",
+        AnswerInput(value="yes", basis="vibes"),
+        "Written policy or practice",
+        "pick one",
+    ),
+    "source too long": (
+        "access",
+        "city",
+        AnswerInput(value="yes", information_source="s" * 401),
+        "Information source",
+        "the limit is 400",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ANSWERS))
+def test_invalid_answer_is_refused_and_nothing_written(
+    store: Store, draft: dict[str, int], case: str
+) -> None:
+    question, facility, entry, label, fragment = BAD_ANSWERS[case]
+    entry = AnswerInput(
+        **(
+            entry.__dict__
+            | {
+                "instrument_ids": [draft[i] for i in entry.instrument_ids],
+                "evidence_ids": [draft[i] for i in entry.evidence_ids],
+            }
+        )
+    )
+    before = _snapshot(store)
+    with pytest.raises(InvalidInput) as info:
+        responses.save_answer(
+            store, draft["response"], question, draft[facility] if facility else None, entry
+        )
+    messages = {p.label: p.message for p in info.value.problems}
+    assert label in messages, messages
+    assert fragment in messages[label]
+    assert _snapshot(store) == before
+
+
+def test_several_answer_problems_are_listed_together(store: Store, draft: dict[str, int]) -> None:
+    with pytest.raises(InvalidInput) as info:
+        responses.save_answer(
+            store,
+            draft["response"],
+            "access",
+            draft["their_facility"],
+            AnswerInput(value="maybe", as_of="soon", basis="vibes"),
+        )
+    assert {p.field for p in info.value.problems} == {"facility_id", "value", "as_of", "basis"}
+
+
+def test_unknown_question_or_response(store: Store, draft: dict[str, int]) -> None:
+    with pytest.raises(NotFound, match="no question 'q99'"):
+        responses.save_answer(store, draft["response"], "q99", None, AnswerInput(value="x"))
+    with pytest.raises(NotFound, match="no response with id 999"):
+        responses.save_answer(store, 999, "statement", None, AnswerInput(value="x"))
+
+
+def test_two_windows_answering_the_same_empty_question_conflict(
+    store: Store, draft: dict[str, int]
+) -> None:
+    rid, city = draft["response"], draft["city"]
+    first = responses.save_answer(
+        store, rid, "access", city, AnswerInput(value="yes"), expected_version=NO_ANSWER_YET
+    )
+    before = _snapshot(store)
+    with pytest.raises(Conflict, match="Question 1 was changed by someone else"):
+        responses.save_answer(
+            store, rid, "access", city, AnswerInput(value="no"), expected_version=NO_ANSWER_YET
+        )
+    assert _snapshot(store) == before
+    assert responses.get_response(store, rid).answer("access", city).value == "yes"
+    second = responses.save_answer(
+        store, rid, "access", city, AnswerInput(value="no"), expected_version=first.version
+    )
+    assert second.version == first.version + 1
+    with pytest.raises(Conflict):
+        responses.save_answer(
+            store, rid, "access", city, AnswerInput(value="yes"), expected_version=first.version
+        )
+
+
+def test_saving_an_answer_records_old_and_new_values(store: Store, draft: dict[str, int]) -> None:
+    rid, city = draft["response"], draft["city"]
+    responses.save_answer(store, rid, "access", city, AnswerInput(value="yes", narrative="A"))
+    responses.save_answer(store, rid, "access", city, AnswerInput(value="no", narrative="A"))
+    entries = [e for e in audit.history(store, response_uuid=_uuid(store, rid)) if e.field]
+    latest = entries[0]
+    assert (latest.action, latest.field, latest.old_value, latest.new_value) == (
+        "update",
+        "value",
+        '"yes"',
+        '"no"',
+    )
+    assert not [e for e in entries if e.action == "update" and e.field == "narrative"]
+
+
+def _uuid(store: Store, response_id: int) -> str:
+    return responses.get_response(store, response_id).summary.uuid
+
+
+def test_clear_answer_removes_it(store: Store, draft: dict[str, int]) -> None:
+    rid, city = draft["response"], draft["city"]
+    responses.save_answer(store, rid, "access", city, AnswerInput(value="yes"))
+    responses.clear_answer(store, rid, "access", city)
+    detail = responses.get_response(store, rid)
+    assert detail.answer("access", city) is None
+    assert ("access", "1", str(city)) in [
+        (m.question_key, m.number, m.facility_key) for m in detail.summary.completeness.missing
+    ]
+    assert audit.history(store, response_uuid=detail.summary.uuid)[0].action == "clear"
+
+
+# ----------------------------------------------------------------------------- completeness
+
+
+def test_completeness_counts_required_slots(store: Store) -> None:
+    j = make_jurisdiction(store)
+    county = make_facility(store, j.id)
+    city = make_facility(store, j.id, controlled=True)
+    rid = start_psp(store, j.id).summary.id
+    done = responses.get_response(store, rid).summary.completeness
+    assert (done.answered, done.required, done.percent) == (3, 6, 50)
+    assert [m.number for m in done.missing] == ["1", "2", "3"]
+    answer_all_required(store, rid, [city.id])
+    done = responses.get_response(store, rid).summary.completeness
+    assert (done.answered, done.required, done.percent, done.missing) == (6, 6, 100, ())
+    listed = responses.list_responses(store, j.id)
+    assert [s.completeness.percent for s in listed] == [100]
+    assert county.id != city.id
+
+
+def test_jurisdiction_without_facilities_answers_once(store: Store) -> None:
+    j = make_jurisdiction(store, name="Town without a jail", kind="town")
+    rid = start_psp(store, j.id).summary.id
+    assert responses.get_response(store, rid).summary.completeness.required == 3
+    for key in FACILITY_QUESTIONS:
+        responses.save_answer(store, rid, key, None, AnswerInput(value="not_applicable"))
+    assert responses.get_response(store, rid).summary.completeness.percent == 100
+
+
+# ----------------------------------------------------------------------------- workflow
+
+
+def test_full_workflow_records_who_and_when(complete: Built) -> None:
+    store, (_j, _county, _city, rid) = complete
+    s = responses.submit_for_review(store, rid, expected_version=1)
+    assert (s.status, s.version) == ("in_review", 2)
+    s = responses.return_to_draft(store, rid, "fix the narrative", expected_version=2)
+    assert s.status == "draft"
+    s = responses.submit_for_review(store, rid, expected_version=s.version)
+    s = responses.approve(store, rid, " Timothy M. Keller ", "Mayor", reviewed_by="Esteban Aguilar")
+    assert (s.status, s.approved_by, s.approver_title, s.reviewed_by) == (
+        "approved",
+        "Timothy M. Keller",
+        "Mayor",
+        "Esteban Aguilar",
+    )
+    assert s.approved_at is not None
+    assert s.locked
+    s = responses.mark_submitted(store, rid, "2017-08-18", "e-mail to OJP")
+    assert (s.status, s.submitted_on, s.submission_method) == (
+        "submitted",
+        date(2017, 8, 18),
+        "e-mail to OJP",
+    )
+    statuses = [
+        (e.old_value, e.new_value)
+        for e in reversed(audit.history(store, response_uuid=s.uuid))
+        if e.field == "status"
+    ]
+    assert statuses == [
+        ("draft", "in_review"),
+        ("in_review", "draft"),
+        ("draft", "in_review"),
+        ("in_review", "approved"),
+        ("approved", "submitted"),
+    ]
+
+
+def test_approve_refused_from_draft(complete: Built) -> None:
+    store, (*_, rid) = complete
+    with pytest.raises(WorkflowError, match="draft cannot be approved"):
+        responses.approve(store, rid, "Mayor Keller", "Mayor")
+    assert responses.get_response(store, rid).summary.status == "draft"
+
+
+def test_approve_refused_while_required_answers_are_missing(store: Store) -> None:
+    j = make_jurisdiction(store)
+    city = make_facility(store, j.id, controlled=True)
+    rid = start_psp(store, j.id).summary.id
+    responses.save_answer(store, rid, "access", city.id, AnswerInput(value="yes"))
+    responses.submit_for_review(store, rid)
+    before = _snapshot(store)
+    with pytest.raises(
+        WorkflowError, match=r"2 required answers are missing \(first: question 2\)"
+    ):
+        responses.approve(store, rid, "Mayor Keller", "Mayor")
+    assert _snapshot(store) == before
+    responses.save_answer(store, rid, "notice", city.id, AnswerInput(value="no"))
+    with pytest.raises(WorkflowError, match=r"1 required answer is missing \(first: question 3\)"):
+        responses.approve(store, rid, "Mayor Keller", "Mayor")
+    assert responses.get_response(store, rid).summary.status == "in_review"
+
+
+def test_approve_needs_approver_and_title(complete: Built) -> None:
+    store, (*_, rid) = complete
+    responses.submit_for_review(store, rid)
+    with pytest.raises(InvalidInput) as info:
+        responses.approve(store, rid, " ", "")
+    assert {p.label for p in info.value.problems} == {"Approver", "Approver's title"}
+
+
+def test_other_transitions_from_the_wrong_status_are_refused(complete: Built) -> None:
+    store, (*_, rid) = complete
+    with pytest.raises(WorkflowError):
+        responses.return_to_draft(store, rid, "why")
+    with pytest.raises(WorkflowError, match="approve it first"):
+        responses.mark_submitted(store, rid, "2017-08-18", "mail")
+    with pytest.raises(WorkflowError, match="cannot be reopened"):
+        responses.reopen(store, rid, "why")
+    responses.submit_for_review(store, rid)
+    with pytest.raises(WorkflowError, match="in review cannot be sent for review"):
+        responses.submit_for_review(store, rid)
+
+
+def test_mark_submitted_refuses_future_dates_and_empty_method(approved: Built) -> None:
+    store, (*_, rid) = approved
+    tomorrow = date.today() + timedelta(days=1)
+    before = _snapshot(store)
+    with pytest.raises(InvalidInput) as info:
+        responses.mark_submitted(store, rid, tomorrow, "  ")
+    assert {p.label: p.message for p in info.value.problems} == {
+        "Submitted on": "cannot be in the future.",
+        "Method": "say how it was sent (e-mail, mail…).",
+    }
+    with pytest.raises(InvalidInput, match="Submitted on: “next week” is not a date"):
+        responses.mark_submitted(store, rid, "next week", "mail")
+    assert _snapshot(store) == before
+    assert responses.mark_submitted(store, rid, date.today(), "mail").status == "submitted"
+
+
+LOCKED_CALLS = {
+    "save_answer": lambda s, rid, f: responses.save_answer(
+        s, rid, "access", f, AnswerInput(value="yes")
+    ),
+    "clear_answer": lambda s, rid, f: responses.clear_answer(s, rid, "access", f),
+    "update_details": lambda s, rid, f: responses.update_details(s, rid, notes="changed"),
+    "delete_response": lambda s, rid, f: responses.delete_response(s, rid),
+    "prefill": lambda s, rid, f: responses.prefill_outside_control(s, rid),
+}
+
+
+@pytest.mark.parametrize("status", ["approved", "submitted"])
+@pytest.mark.parametrize("call", list(LOCKED_CALLS))
+def test_locked_response_refuses_changes_until_reopened(
+    approved: Built, status: str, call: str
+) -> None:
+    store, (_j, _county, city, rid) = approved
+    if status == "submitted":
+        responses.mark_submitted(store, rid, "2017-08-18", "e-mail")
+    before = _snapshot(store)
+    with pytest.raises(Locked, match=f"{status} and read-only"):
+        LOCKED_CALLS[call](store, rid, city.id)
+    assert _snapshot(store) == before
+
+    with pytest.raises(InvalidInput, match="Reason"):
+        responses.reopen(store, rid, "   ")
+    assert responses.get_response(store, rid).summary.status == status
+    reopened = responses.reopen(store, rid, "DOJ asked for a correction")
+    assert reopened.status == "draft"
+    LOCKED_CALLS[call](store, rid, city.id)  # allowed now
+
+
+def test_reopen_reason_is_in_the_audit_trail(approved: Built) -> None:
+    store, (*_, rid) = approved
+    summary = responses.reopen(store, rid, "  DOJ asked for a correction ")
+    trail = audit.history(store, response_uuid=summary.uuid)
+    reopen = next(e for e in trail if e.action == "reopen")
+    assert (reopen.field, reopen.new_value, reopen.actor) == (
+        "reason",
+        "DOJ asked for a correction",
+        "Test Clerk",
+    )
+    status = next(e for e in trail if e.field == "status")
+    assert (status.old_value, status.new_value, status.entity_label) == (
+        "approved",
+        "draft",
+        "DOJ asked for a correction",
+    )
+
+
+TRANSITIONS = {  # name: the status it starts from
+    "submit_for_review": "draft",
+    "return_to_draft": "in_review",
+    "approve": "in_review",
+    "mark_submitted": "approved",
+    "reopen": "approved",
+    "update_details": "draft",
+    "delete_response": "draft",
+}
+
+
+def _transition(name: str, store: Store, rid: int, version: int) -> object:
+    if name == "submit_for_review":
+        return responses.submit_for_review(store, rid, expected_version=version)
+    if name == "return_to_draft":
+        return responses.return_to_draft(store, rid, "r", expected_version=version)
+    if name == "approve":
+        return responses.approve(store, rid, "A", "B", expected_version=version)
+    if name == "mark_submitted":
+        return responses.mark_submitted(store, rid, "2017-08-18", "mail", expected_version=version)
+    if name == "reopen":
+        return responses.reopen(store, rid, "why", expected_version=version)
+    if name == "update_details":
+        return responses.update_details(store, rid, notes="n", expected_version=version)
+    return responses.delete_response(store, rid, expected_version=version)
+
+
+@pytest.mark.parametrize("name", list(TRANSITIONS))
+def test_stale_version_on_transitions_is_a_conflict(complete: Built, name: str) -> None:
+    start = TRANSITIONS[name]
+    store, (*_, rid) = complete
+    if start == "draft":  # someone else edits the draft meanwhile
+        prepared_by = responses.get_response(store, rid).summary.prepared_by
+        responses.update_details(store, rid, notes="someone else", prepared_by=prepared_by)
+    else:
+        responses.submit_for_review(store, rid)
+    if start == "approved":
+        responses.approve(store, rid, "Mayor Keller", "Mayor")
+    current = responses.get_response(store, rid).summary
+    before = _snapshot(store)
+    with pytest.raises(Conflict, match="changed by someone else"):
+        _transition(name, store, rid, current.version - 1)
+    assert _snapshot(store) == before
+    assert responses.get_response(store, rid).summary.status == start
+    _transition(name, store, rid, current.version)  # the current version is accepted
+
+
+def test_delete_draft_response_removes_its_answers(complete: Built) -> None:
+    store, (*_, rid) = complete
+    responses.delete_response(store, rid)
+    assert table_counts(store.path)["answer"] == 0
+    with pytest.raises(NotFound):
+        responses.get_response(store, rid)
+
+
+def test_update_details_changes_only_what_is_given(store: Store) -> None:
+    j = make_jurisdiction(store)
+    request = records.create(store, "request", valid_values("request"), parent_id=j.id)
+    rid = responses.start_response(store, j.id, PSP, request_id=request.id).summary.id
+    summary = responses.update_details(store, rid, notes="Call the county first.")
+    assert summary.notes == "Call the county first."
+    assert summary.prepared_by == "Test Clerk"
+    assert summary.request_id == request.id
