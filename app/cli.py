@@ -9,19 +9,30 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from app import __version__
-from app.paths import DB_ENV_VAR, default_database_path
+from app.paths import DB_ENV_VAR, default_database_path, log_dir
 from app.services.errors import UserError
 from app.services.store import Store, open_store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE from sysexits.h
+
+
+def _log_unexpected_error() -> Path:
+    path = log_dir() / "jurisdesk-cli.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now().isoformat(timespec='seconds')} {sys.argv!r}\n")
+        log.write(traceback.format_exc())
+    return path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -240,6 +251,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Our bug, not the user's: keep the details in the log, say so in one line.
+        log_path = _log_unexpected_error()
+        print(
+            f"jurisdesk: internal error — this is a bug in Jurisdesk, not your input. "
+            f"Details were written to {log_path}.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

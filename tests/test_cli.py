@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -383,3 +386,24 @@ def test_export_with_a_bad_id_exits_2_and_writes_nothing(
     assert "999" in _one_line_error(results["export bad id"])
     assert not f.bad_export.exists()
     assert not list(f.folder.glob("*bad_export*"))
+
+
+def test_an_internal_error_is_logged_and_reported_in_one_line(tmp_path: Path) -> None:
+    # A bug (here: a demo loader that divides by zero) must not show the user a traceback.
+    script = (
+        "import sys, app.cli, app.services.demo as demo\n"
+        "demo.load_demo = lambda store: 1 / 0\n"
+        f"sys.exit(app.cli.main(['--db', {str(tmp_path / 'db.sqlite')!r}, 'demo']))\n"
+    )
+    state = tmp_path / "state"
+    env = {**os.environ, "XDG_STATE_HOME": str(state)}
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode == 70
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in run.stderr
+    assert "bug in Jurisdesk" in run.stderr
+    logs = list(state.rglob("jurisdesk-cli.log"))
+    assert len(logs) == 1
+    assert "ZeroDivisionError" in logs[0].read_text(encoding="utf-8")

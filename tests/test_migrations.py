@@ -218,3 +218,22 @@ def test_failed_upgrade_leaves_the_backup(
     assert len(backups) == 1
     assert sha256_file(backups[0]) == original
     assert _revision_of(path) == old, "the failed migration was rolled back"
+
+
+def test_upgrade_keeps_no_approved_record_for_earlier_responses(tmp_path: Path) -> None:
+    """0003 adds response.approved_snapshot, empty: responses approved before it print their
+    letter from the current records, as they did."""
+    path = tmp_path / "user.sqlite"
+    shutil.copyfile(DATA / "schema-0001.sqlite", path)
+    open_store(path, actor="Upgrade Test").close()
+    connection = sqlite3.connect(path)
+    try:
+        columns = {row[1]: row for row in connection.execute("PRAGMA table_info(response)")}
+        kept = connection.execute(
+            "SELECT count(*) FROM response WHERE approved_snapshot IS NOT NULL"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert columns["approved_snapshot"][2] == "TEXT"
+    assert columns["approved_snapshot"][3] == 0  # nullable
+    assert kept == 0

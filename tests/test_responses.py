@@ -3,6 +3,7 @@ draft → in review → approved → submitted workflow with its locks."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -11,8 +12,15 @@ from pathlib import Path
 import pytest
 
 from app import questionnaires
-from app.services import audit, evidence, records, responses
-from app.services.errors import Conflict, InvalidInput, Locked, NotFound, WorkflowError
+from app.services import approved_record, audit, evidence, records, responses
+from app.services.errors import (
+    Conflict,
+    InvalidInput,
+    Locked,
+    NotFound,
+    UserError,
+    WorkflowError,
+)
 from app.services.records import Record
 from app.services.responses import NO_ANSWER_YET, AnswerInput
 from app.services.store import Store
@@ -601,3 +609,177 @@ def test_update_details_changes_only_what_is_given(store: Store) -> None:
     assert summary.notes == "Call the county first."
     assert summary.prepared_by == "Test Clerk"
     assert summary.request_id == request.id
+
+
+# ----------------------------------------------------------------------------- approved record
+
+
+def _kept_text(store: Store, rid: int) -> str | None:
+    connection = sqlite3.connect(store.path)
+    try:
+        row = connection.execute(
+            "SELECT approved_snapshot FROM response WHERE id = ?", (rid,)
+        ).fetchone()
+    finally:
+        connection.close()
+    return None if row[0] is None else str(row[0])
+
+
+def _set_kept_text(store: Store, rid: int, text: str | None) -> None:
+    connection = sqlite3.connect(store.path)
+    with connection:
+        connection.execute("UPDATE response SET approved_snapshot = ? WHERE id = ?", (text, rid))
+    connection.close()
+
+
+def test_approval_keeps_what_the_letter_prints(store: Store) -> None:
+    j = make_jurisdiction(store, letterhead_address="One Civic Plaza NW",
+                          chief_legal_officer="Esteban Aguilar",
+                          chief_legal_officer_title="City Attorney")  # fmt: skip
+    county = make_facility(store, j.id, control_basis="County jail under state law.")
+    city = make_facility(store, j.id, controlled=True)
+    mou = make_instrument(store, j.id, number="M-1", citation="Code § 1", rescinded_on="2013-06-30")
+    make_instrument(store, j.id, title="Uncited policy")
+    scan = evidence.attach_bytes(store, j.id, "mou.pdf", b"%PDF-1.4 scan\n")
+    request = records.create(
+        store, "request", valid_values("request") | {"signer": "Alan R. Hanson"}, parent_id=j.id
+    )
+    rid = responses.start_response(store, j.id, PSP, request_id=request.id).summary.id
+    answer_all_required(store, rid, [city.id])
+    responses.save_answer(store, rid, "access", city.id, AnswerInput(
+        value="no", narrative="Never.", as_of="2017-08-15", instrument_ids=[mou.id],
+        evidence_ids=[scan.id]))  # fmt: skip
+    responses.submit_for_review(store, rid)
+    summary = responses.approve(store, rid, "Timothy M. Keller", "Mayor")
+
+    text = _kept_text(store, rid)
+    assert text is not None
+    kept = approved_record.parse(text)
+    assert kept.format_version == approved_record.FORMAT_VERSION == 1
+    assert (kept.response_uuid, kept.questionnaire_key) == (summary.uuid, PSP)
+    assert kept.approval.approved_by == "Timothy M. Keller"
+    assert kept.approval.approved_at == summary.approved_at
+    assert summary.approved_at is not None
+    assert kept.approval.approved_on == summary.approved_at.astimezone().date()
+    assert kept.jurisdiction["letterhead_address"] == "One Civic Plaza NW"
+    assert kept.jurisdiction["chief_legal_officer_title"] == "City Attorney"
+    assert [(f.id, f["name"], f["operator_name"], f["sets_policy"]) for f in kept.facilities] == [
+        (county.id, "Metropolitan Detention Center", "Bernalillo County", False),
+        (city.id, "Prisoner Transport Center", "City of Albuquerque", True),
+    ]
+    assert kept.facilities[0]["control_basis"] == "County jail under state law."
+    # Only what the answers cite, with its dates read back as dates.
+    assert [(i.id, i["number"], i["citation"]) for i in kept.instruments] == [
+        (mou.id, "M-1", "Code § 1")
+    ]
+    assert kept.instruments[0]["rescinded_on"] == date(2013, 6, 30)
+    assert [(e["filename"], e["size"], e["sha256"]) for e in kept.evidence] == [
+        ("mou.pdf", scan["size"], scan["sha256"])
+    ]
+    assert "content" not in kept.evidence[0].values  # the file's facts, not its bytes
+    assert kept.request is not None
+    assert (kept.request.id, kept.request["signer"]) == (request.id, "Alan R. Hanson")
+    assert kept.request["due_on"] == date(2017, 8, 18)
+    access = next(
+        a for a in kept.answers if a.question_key == "access" and a.facility_id == city.id
+    )
+    assert (access.value, access.narrative, access.as_of) == ('"no"', "Never.", date(2017, 8, 15))
+    assert (access.instrument_ids, access.evidence_ids) == ((mou.id,), (scan.id,))
+    detail = responses.get_response(store, rid)
+    assert {(a.uuid, a.question_key, a.facility_id) for a in kept.answers} == {
+        (a.uuid, a.question_key, a.facility_id) for a in detail.answers
+    }
+    # The trail names the record by its SHA-256, not its whole text.
+    entry = next(
+        e for e in audit.history(store, response_uuid=summary.uuid)
+        if e.field == "approved_snapshot"
+    )  # fmt: skip
+    assert (entry.action, entry.old_value) == ("approve", None)
+    assert entry.new_value == approved_record.digest(text)
+    assert entry.new_value == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_as_approved_ignores_edits_made_after_approval(approved: Built) -> None:
+    store, (j, county, _city, rid) = approved
+    records.update(store, "facility", county.id, {"name": "Renamed Jail"}, county.version)
+    records.update(store, "jurisdiction", j.id, {"name": "Renamed City"}, j.version)
+    make_facility(store, j.id, controlled=True, name="Annex")  # unanswered, added later
+
+    live = responses.get_response(store, rid)
+    assert "Renamed Jail" in {f.name for f in live.facilities}
+    assert live.summary.completeness.missing  # the annex has no answers
+    kept = responses.as_approved(store, rid)
+    assert kept is not None
+    assert [f.name for f in kept.detail.facilities] == [
+        "Metropolitan Detention Center",
+        "Prisoner Transport Center",
+    ]
+    assert kept.detail.summary.jurisdiction_name == "City of Albuquerque"
+    assert kept.detail.summary.completeness.percent == 100
+    # The answers are locked: the same either way.
+    assert sorted(kept.detail.answers, key=lambda a: a.id) == sorted(
+        live.answers, key=lambda a: a.id
+    )
+    assert kept.detail.summary.approved_by == "Timothy M. Keller"
+
+
+def test_as_approved_is_none_for_a_draft(complete: Built) -> None:
+    store, (*_, rid) = complete
+    assert responses.as_approved(store, rid) is None
+
+
+def test_as_approved_is_none_for_a_response_approved_before_the_record_was_kept(
+    approved: Built,
+) -> None:
+    store, (*_, rid) = approved
+    assert responses.as_approved(store, rid) is not None
+    _set_kept_text(store, rid, None)
+    assert responses.as_approved(store, rid) is None
+
+
+def test_reopen_drops_the_approved_record_and_approval_keeps_a_new_one(approved: Built) -> None:
+    store, (_j, _county, city, rid) = approved
+    first = _kept_text(store, rid)
+    assert first is not None
+    summary = responses.reopen(store, rid, "DOJ asked for a correction")
+    assert _kept_text(store, rid) is None
+    assert responses.as_approved(store, rid) is None
+    trail = audit.history(store, response_uuid=summary.uuid)
+    dropped = next(e for e in trail if e.field == "approved_snapshot")
+    assert (dropped.action, dropped.old_value, dropped.new_value) == (
+        "reopen",
+        approved_record.digest(first),
+        None,
+    )
+    records.update(store, "facility", city.id, {"operator_name": "New Operator"}, city.version)
+    responses.submit_for_review(store, rid)
+    responses.approve(store, rid, "Timothy M. Keller", "Mayor")
+    second = _kept_text(store, rid)
+    assert second is not None
+    assert second != first
+    kept = approved_record.parse(second)
+    assert "New Operator" in {f["operator_name"] for f in kept.facilities}
+    hashes = [
+        e.new_value
+        for e in audit.history(store, response_uuid=summary.uuid)
+        if e.field == "approved_snapshot" and e.action == "approve"
+    ]
+    assert hashes == [approved_record.digest(second), approved_record.digest(first)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "jurisdesk-approved-record", "format_version": 99}', "newer Jurisdesk"),
+        ('{"format": "jurisdesk-approved-record", "format_version": 1}', "damaged"),
+        ("not JSON at all", "damaged"),
+        ("[]", "damaged"),
+    ],
+)
+def test_unreadable_approved_record_is_a_user_error(
+    approved: Built, text: str, message: str
+) -> None:
+    store, (*_, rid) = approved
+    _set_kept_text(store, rid, text)
+    with pytest.raises(UserError, match=message):
+        responses.as_approved(store, rid)

@@ -3,6 +3,7 @@
 from app.models.base import Base, Entity
 from app.models.evidence import MAX_EVIDENCE_BYTES, Evidence
 from app.models.federal import FederalRequest, GrantAward, GrantCondition
+from app.models.filing import FiledDocument
 from app.models.jurisdiction import (
     Contact,
     DetainerStatistic,
@@ -23,6 +24,7 @@ __all__ = [
     "Evidence",
     "Facility",
     "FederalRequest",
+    "FiledDocument",
     "GrantAward",
     "GrantCondition",
     "Jurisdiction",

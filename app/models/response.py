@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.models.base import Base, Entity, UTCDateTime, Vocabulary
 from app.vocabulary import PolicyBasis, ResponseStatus
@@ -69,6 +69,10 @@ class Response(Entity):
     submitted_on: Mapped[date | None] = mapped_column(Date)
     submission_method: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
+    # What the letter prints, as it stood at approval (JSON, see app.services.approved_record);
+    # None for drafts and for responses approved before Jurisdesk kept it. Deferred: lists of
+    # responses never need it.
+    approved_snapshot: Mapped[str | None] = deferred(mapped_column(Text))
 
     jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="responses")
     request: Mapped[FederalRequest | None] = relationship()

@@ -2,8 +2,8 @@
 
 Modules are named for what the user does: ``records`` (jurisdictions, facilities, instruments,
 requests, grants, statistics, contacts), ``evidence``, ``responses`` (answering and sign-off),
-``audit`` (history), ``jurisdictions`` (the navigator list), ``exchange`` (JSON files),
-``demo`` and ``integrity``.
+``approved_record`` (what an approved letter prints, kept at approval), ``audit`` (history),
+``jurisdictions`` (the navigator list), ``exchange`` (JSON files), ``demo`` and ``integrity``.
 """
 
 from app.services.errors import (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,12 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import models, questionnaires
 from app.models.base import new_uuid, utcnow
 from app.questionnaires import AnswerError, Question, Questionnaire
-from app.services import audit
+from app.services import approved_record, audit
+from app.services.approved_record import ApprovedAnswer, ApprovedRecord
 from app.services.errors import (
     Conflict,
     FieldProblem,
@@ -177,23 +179,32 @@ def _answer_values(answers: Sequence[AnswerRecord]) -> list[questionnaires.Answe
     ]
 
 
-def _to_answer(definition: Questionnaire, row: models.Answer) -> AnswerRecord:
-    question = next((q for q in definition.questions if q.key == row.question_key), None)
+def _question(definition: Questionnaire, key: str) -> Question | None:
+    return next((q for q in definition.questions if q.key == key), None)
+
+
+def _to_answer(definition: Questionnaire, row: models.Answer | ApprovedAnswer) -> AnswerRecord:
+    """An answer as stored now, or as kept in the approved record (same members)."""
+    if isinstance(row, models.Answer):
+        instrument_ids = tuple(sorted(i.id for i in row.instruments))
+        evidence_ids = tuple(sorted(e.id for e in row.evidence))
+    else:
+        instrument_ids, evidence_ids = row.instrument_ids, row.evidence_ids
     return AnswerRecord(
         id=row.id,
         uuid=row.uuid,
         version=row.version,
         question_key=row.question_key,
         facility_id=row.facility_id,
-        value=decode_value(question, row.value),
+        value=decode_value(_question(definition, row.question_key), row.value),
         result=row.result,
         basis=row.basis,
         narrative=row.narrative,
         conditions=row.conditions,
         as_of=row.as_of,
         information_source=row.information_source,
-        instrument_ids=tuple(sorted(i.id for i in row.instruments)),
-        evidence_ids=tuple(sorted(e.id for e in row.evidence)),
+        instrument_ids=instrument_ids,
+        evidence_ids=evidence_ids,
     )
 
 
@@ -273,9 +284,26 @@ def _check_version(row: models.Response, expected_version: int | None) -> None:
 # ----------------------------------------------------------------------------- reading
 
 
+# Everything a response's screen shows, fetched in a handful of queries instead of one
+# lazy load per answer (opening a response is a click that must answer quickly).
+_DETAIL_LOADING = (
+    selectinload(models.Response.answers).selectinload(models.Answer.instruments),
+    selectinload(models.Response.answers).selectinload(models.Answer.evidence),
+    joinedload(models.Response.jurisdiction).selectinload(models.Jurisdiction.facilities),
+    joinedload(models.Response.request),
+)
+
+
 def get_response(store: Store, response_id: int) -> ResponseDetail:
     with store.reading() as session:
-        return _detail(_load(session, response_id))
+        row = session.scalars(
+            select(models.Response)
+            .where(models.Response.id == response_id)
+            .options(*_DETAIL_LOADING)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"There is no response with id {response_id}.")
+        return _detail(row)
 
 
 def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[ResponseSummary]:
@@ -330,6 +358,44 @@ def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[Res
 def _loose(stored: str | None) -> questionnaires.Value:
     """A stored value decoded without its question (dates stay ISO text; enough for visibility)."""
     return decode_value(None, stored)
+
+
+@dataclass(frozen=True)
+class ApprovedResponse:
+    """A response as it was approved: its detail (answers, facilities, completeness) and the
+    records its letter prints, all from the approved record kept at approval."""
+
+    detail: ResponseDetail
+    record: ApprovedRecord
+
+
+def as_approved(store: Store, response_id: int) -> ApprovedResponse | None:
+    """The response as approved, or None for a draft (or in review) and for a response
+    approved before Jurisdesk kept an approved record: those print from the current records."""
+    with store.reading() as session:
+        row = _load(session, response_id)
+        if not ResponseStatus.of(row.status).locked or row.approved_snapshot is None:
+            return None
+        kept = approved_record.parse(row.approved_snapshot)
+        definition = definition_of(row)
+        answers = tuple(_to_answer(definition, a) for a in kept.answers)
+        done = questionnaires.completeness(
+            definition, _answer_values(answers), [str(f.id) for f in kept.facilities]
+        )
+        due_on = kept.request["due_on"] if kept.request is not None else None
+        summary = dataclasses.replace(
+            _summary_of(row, definition.title, kept.jurisdiction.title, due_on, done),
+            approved_by=kept.approval.approved_by,
+            approver_title=kept.approval.approver_title,
+            reviewed_by=kept.approval.reviewed_by,
+            prepared_by=kept.approval.prepared_by,
+            approved_at=kept.approval.approved_at,
+        )
+    facilities = tuple(
+        FacilityRef(f.id, f["name"], f["operator_name"], f["operator_type"], f["sets_policy"])
+        for f in sorted(kept.facilities, key=lambda f: (f["name"].lower(), f.id))
+    )
+    return ApprovedResponse(ResponseDetail(summary, definition, facilities, answers), kept)
 
 
 # ----------------------------------------------------------------------------- answering
@@ -665,6 +731,12 @@ def approve(
             audit.record(session, store.actor, "approve", row, field=name,
                          old=getattr(row, name), new=value)  # fmt: skip
             setattr(row, name, value)
+        # The letter prints records that stay editable (facilities, instruments, letterhead,
+        # the request): keep them as they are now, so the approved letter never changes.
+        kept = approved_record.capture(session, row)
+        audit.record(session, store.actor, "approve", row, field="approved_snapshot",
+                     old=None, new=approved_record.digest(kept))  # fmt: skip
+        row.approved_snapshot = kept
         _change_status(session, store, row, ResponseStatus.APPROVED, None)
         session.flush()
         return _detail(row).summary
@@ -716,6 +788,11 @@ def reopen(
         row = _load(session, response_id)
         _check_version(row, expected_version)
         _require(row, (ResponseStatus.APPROVED, ResponseStatus.SUBMITTED), "reopened")
+        if row.approved_snapshot is not None:
+            # A draft prints the records as they are; the next approval keeps a new copy.
+            audit.record(session, store.actor, "reopen", row, field="approved_snapshot",
+                         old=approved_record.digest(row.approved_snapshot), new=None)  # fmt: skip
+            row.approved_snapshot = None
         audit.record(session, store.actor, "reopen", row, field="reason", new=reason.strip())
         _change_status(session, store, row, ResponseStatus.DRAFT, reason.strip())
         session.flush()

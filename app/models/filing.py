@@ -1,0 +1,33 @@
+"""Documents as filed: the exact bytes of an exported letter, its SHA-256 and when it left."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from app.models.base import Entity, UTCDateTime
+
+
+class FiledDocument(Entity):
+    """One export of an approved response, kept as the record of what the office sent.
+
+    The bytes are kept (deferred, like evidence) so the as-filed copy survives later edits of
+    the jurisdiction's records; the hash proves a copy found elsewhere is the one filed.
+    """
+
+    __tablename__ = "filed_document"
+    label = "Filed document"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    # "letter" today; the column leaves room for other filed kinds (e.g. a workbook).
+    kind: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    filed_by: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))

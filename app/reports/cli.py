@@ -1,0 +1,83 @@
+"""The report commands of `jurisdesk`: export a letter, report or workbook, or a comparison.
+
+`export --format xlsx` writes the response workbook for both kinds: it already holds the
+response's facilities, cited instruments, evidence and history, so a separate "report"
+workbook would repeat it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.services.store import Store
+
+FORMATS = ("pdf", "xlsx")
+KINDS = ("letter", "report")
+PAPERS = ("letter", "a4")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a valid id")
+    return value
+
+
+def add_commands(subparsers: Any) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="write a response letter or jurisdiction report (PDF) or the response workbook",
+        description="Writes one export of a response. PDF: --kind letter is the response "
+        "letter (recorded as filed once the response is approved), --kind report the full "
+        "report of the response's jurisdiction. XLSX: the response workbook for either kind.",
+    )
+    export.add_argument("--response", type=_positive_int, required=True, metavar="ID")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--kind", choices=KINDS, default="letter")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument("--paper", choices=PAPERS, default="letter", help="PDF paper size")
+    export.set_defaults(handler=cmd_export)
+
+    comparison = subparsers.add_parser(
+        "export-comparison",
+        help="write the workbook comparing every jurisdiction's answers to one questionnaire",
+    )
+    comparison.add_argument("--questionnaire", required=True, metavar="KEY")
+    comparison.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    comparison.set_defaults(handler=cmd_export_comparison)
+
+
+def cmd_export(store: Store, args: argparse.Namespace) -> int:
+    from app.reports import exports
+
+    if args.format == "pdf" and args.kind == "letter":
+        result = exports.export_letter(store, args.response, args.out, paper=args.paper)
+    elif args.format == "pdf":
+        result = exports.export_report_for_response(
+            store, args.response, args.out, paper=args.paper
+        )
+    else:
+        result = exports.export_response_workbook(store, args.response, args.out)
+    pages = f", {result.pages} pages" if result.pages else ""
+    print(f"Exported to {result.path} ({result.size:,} bytes{pages})")
+    if result.filing is not None:
+        print(f"Filed: SHA-256 {result.filing.sha256}, {result.filing.filed_at:%Y-%m-%d %H:%M} UTC")
+    if result.differs_from_earlier_filing:
+        print(
+            "Note: an earlier filed copy of this approved letter differs; records it prints "
+            "were edited since. Both copies are kept."
+        )
+    return 0
+
+
+def cmd_export_comparison(store: Store, args: argparse.Namespace) -> int:
+    from app.reports import exports
+
+    result = exports.export_comparison(store, args.questionnaire, args.out)
+    print(f"Exported to {result.path} ({result.size:,} bytes)")
+    return 0

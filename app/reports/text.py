@@ -1,0 +1,146 @@
+"""User text made safe for PDF markup and spreadsheet cells, without changing what it says.
+
+Control characters: a database may hold anything the user pasted, including NUL. Every C0
+control except tab, line feed and carriage return, DEL, the C1 controls, lone surrogates and the
+non-characters U+FFFE/U+FFFF are shown as U+FFFD (�) in both PDF and Excel, so a reader sees
+that something unprintable was there instead of it silently vanishing. Everything else is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from xml.sax.saxutils import escape
+
+REPLACEMENT = "\ufffd"
+
+# openpyxl refuses exactly C0 controls other than tab/LF/CR; we add DEL, C1, surrogates and
+# non-characters because no PDF font has glyphs for them either.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# Excel refuses a cell longer than this; longer text is continued elsewhere, never cut.
+EXCEL_CELL_LIMIT = 32_767
+
+# A Paragraph longer than this is split into several so reportlab can break it across pages
+# quickly (splitting one huge paragraph is quadratic) and never hits a layout error.
+PARAGRAPH_CHUNK = 1_500
+
+
+def printable(text: str) -> str:
+    """The text with unprintable characters replaced by U+FFFD and newlines normalised."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNPRINTABLE.sub(REPLACEMENT, text)
+
+
+def cell_text(text: str) -> str:
+    """Text as stored in a spreadsheet cell (same replacement rule as the PDF)."""
+    return _UNPRINTABLE.sub(REPLACEMENT, text)
+
+
+def split_for_cells(text: str, limit: int = EXCEL_CELL_LIMIT) -> list[str]:
+    """Consecutive parts no longer than Excel allows; joined they give the text back exactly."""
+    return [text[i : i + limit] for i in range(0, len(text), limit)] or [""]
+
+
+def chunks(paragraph: str, size: int = PARAGRAPH_CHUNK) -> Iterator[str]:
+    """Pieces of one paragraph, cut at a space near `size` where there is one."""
+    start = 0
+    while len(paragraph) - start > size:
+        cut = paragraph.rfind(" ", start + size // 2, start + size)
+        if cut <= start:
+            cut = start + size
+        yield paragraph[start:cut]
+        start = cut
+    yield paragraph[start:]
+
+
+# --- right-to-left text --------------------------------------------------------------------------
+# reportlab lays text out left to right unless the optional rlbidi package is installed. Arabic
+# or Hebrew runs are therefore put in visual order here (characters reversed, combining marks kept
+# on their base, digit groups and embedded Latin kept in reading order), so they read correctly
+# and PDF text extraction, which reverses right-to-left runs, gives back what was typed.
+
+_STRONG_RTL = {"R", "AL"}
+_WEAK_NUMBER = {"EN", "AN"}
+_NUMBER_JOINERS = {"CS", "ES", "ET"}
+
+
+def _is_rtl(char: str) -> bool:
+    return unicodedata.bidirectional(char) in _STRONG_RTL
+
+
+def _rtl_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans that start and end with a strong right-to-left character and contain no strong
+    left-to-right character."""
+    start = None
+    last_rtl = -1
+    for index, char in enumerate(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in _STRONG_RTL:
+            if start is None:
+                start = index
+            last_rtl = index
+        elif (kind == "L" or char == "\n") and start is not None:
+            yield start, last_rtl + 1
+            start = None
+    if start is not None:
+        yield start, last_rtl + 1
+
+
+def _units(span: str) -> list[str]:
+    """Clusters that keep their inner order when the span is reversed."""
+    units: list[str] = []
+    index = 0
+    while index < len(span):
+        char = span[index]
+        kind = unicodedata.bidirectional(char)
+        end = index + 1
+        if kind in _WEAK_NUMBER:
+            while end < len(span) and (
+                unicodedata.bidirectional(span[end]) in _WEAK_NUMBER
+                or (
+                    unicodedata.bidirectional(span[end]) in _NUMBER_JOINERS
+                    and end + 1 < len(span)
+                    and unicodedata.bidirectional(span[end + 1]) in _WEAK_NUMBER
+                )
+            ):
+                end += 1
+        while end < len(span) and unicodedata.bidirectional(span[end]) == "NSM":
+            end += 1
+        unit = span[index:end]
+        if len(unit) == 1 and unicodedata.mirrored(unit):
+            unit = _MIRROR.get(unit, unit)
+        units.append(unit)
+        index = end
+    return units
+
+
+_MIRROR = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<",
+           "«": "»", "»": "«"}  # fmt: skip
+
+
+# Blocks holding every strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, NKo,
+# Samaritan, Mandaic, their presentation forms, and the historic RTL scripts): a fast pre-check.
+_MAYBE_RTL = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+
+
+def visual_order(text: str) -> str:
+    """Right-to-left runs of `text` reversed into the order they are drawn in."""
+    if not _MAYBE_RTL.search(text):
+        return text
+    parts: list[str] = []
+    done = 0
+    for start, end in _rtl_spans(text):
+        parts.append(text[done:start])
+        parts.append("".join(reversed(_units(text[start:end]))))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def markup(text: str) -> str:
+    """Escapes text for a reportlab Paragraph: <, > and & print as typed, never as tags."""
+    return escape(text)

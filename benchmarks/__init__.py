@@ -1,0 +1,1 @@
+"""Benchmarks of Jurisdesk: `python -m benchmarks` runs every benchmarks/bench_*.py module."""
