@@ -345,8 +345,8 @@ def test_saving_an_answer_records_old_and_new_values(store: Store, draft: dict[s
     assert (latest.action, latest.field, latest.old_value, latest.new_value) == (
         "update",
         "value",
-        '"yes"',
-        '"no"',
+        "Yes — a statute, rule, policy or practice ensures access",
+        "No",
     )
     assert not [e for e in entries if e.action == "update" and e.field == "narrative"]
 

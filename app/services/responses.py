@@ -565,6 +565,23 @@ def _validated(
     return values
 
 
+def _readable(question: Question, stored: str | None) -> str | None:
+    """An answer value as the trail shows it: choice labels, not stored keys or JSON."""
+    value = decode_value(question, stored)
+    if value is None:
+        return None
+    if question.has_choices:
+        keys = value if isinstance(value, list) else [str(value)]
+        return "; ".join(choice.label if (choice := question.choice(key)) else key for key in keys)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _titles(rows: Sequence[models.LegalInstrument | models.Evidence]) -> str | None:
+    """Cited records by name, so the trail still reads right after they are deleted."""
+    names = [row.title if isinstance(row, models.LegalInstrument) else row.filename for row in rows]
+    return "; ".join(names) or None
+
+
 _AUDITED = ("value", "basis", "narrative", "conditions", "as_of", "information_source")
 
 
@@ -620,17 +637,20 @@ def save_answer(
             old, new = getattr(answer, name), values[name]
             if old != new:
                 setattr(answer, name, new)
+                if name == "value":
+                    old, new = _readable(question, old), _readable(question, new)
+                elif name == "basis":
+                    old, new = (PolicyBasis.of(v).label if v else None for v in (old, new))
                 audit.record(session, store.actor, action, answer, label=label, field=name,
                              old=old, new=new)  # fmt: skip
         answer.result = values["result"]
         for name, relation in (("instrument_ids", "instruments"), ("evidence_ids", "evidence")):
-            old_ids = sorted(x.id for x in getattr(answer, relation))
-            new_ids = sorted(x.id for x in values[name])
-            if old_ids != new_ids:
+            old_rows = sorted(getattr(answer, relation), key=lambda x: x.id)
+            new_rows = sorted(values[name], key=lambda x: x.id)
+            if [x.id for x in old_rows] != [x.id for x in new_rows]:
                 setattr(answer, relation, values[name])
                 audit.record(session, store.actor, action, answer, label=label, field=relation,
-                             old=", ".join(map(str, old_ids)) or None,
-                             new=", ".join(map(str, new_ids)) or None)  # fmt: skip
+                             old=_titles(old_rows), new=_titles(new_rows))  # fmt: skip
         session.flush()
         return _to_answer(definition, answer)
 

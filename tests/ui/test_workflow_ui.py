@@ -1,0 +1,382 @@
+"""Sign-off from the editor (review, approve, submit, reopen), its dialogs, the Responses tab."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app.services import audit, open_store, records, responses
+from app.services.responses import AnswerInput
+from app.services.store import Store
+from ui import responses_panel
+from ui.questionnaire import ResponseEditor
+from ui.questionnaire import editor as editor_module
+from ui.questionnaire.editor import REVIEW_STEP
+from ui.questionnaire.facility_grid import ANSWER
+from ui.responses_panel import NewResponseDialog, ResponsesPanel
+from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
+
+# The offscreen platform warns when a shown window's size limits change; not a bug of ours.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+PSP = "doj-psp-2017"
+
+
+def make_city(store: Store) -> dict[str, int]:
+    city = records.create(
+        store,
+        "jurisdiction",
+        {
+            "name": "Baltimore City",
+            "state": "MD",
+            "kind": "city",
+            "chief_legal_officer": "Andre M. Davis",
+            "chief_legal_officer_title": "City Solicitor",
+        },
+    )
+    booking = records.create(
+        store,
+        "facility",
+        {
+            "name": "Central Booking and Intake Center",
+            "facility_type": "booking",
+            "operator_type": "state",
+            "operator_name": "State of Maryland",
+            "sets_policy": False,
+        },
+        parent_id=city.id,
+    )
+    holding = records.create(
+        store,
+        "facility",
+        {
+            "name": "District holding cells",
+            "facility_type": "holding",
+            "operator_type": "city",
+            "operator_name": "Baltimore Police Department",
+            "sets_policy": True,
+        },
+        parent_id=city.id,
+    )
+    detail = responses.start_response(store, city.id, PSP)
+    return {
+        "city": city.id,
+        "booking": booking.id,
+        "holding": holding.id,
+        "response": detail.summary.id,
+    }
+
+
+def answer_holding(store: Store, ids: dict[str, int], keys=("access", "notice", "hold")) -> None:
+    for key in keys:
+        responses.save_answer(
+            store,
+            ids["response"],
+            key,
+            ids["holding"],
+            AnswerInput(value="no", narrative="Officers do not ask about immigration status."),
+            expected_version=responses.NO_ANSWER_YET,
+        )
+
+
+@pytest.fixture
+def ids(store: Store) -> dict[str, int]:
+    return make_city(store)
+
+
+def open_editor(qtbot, store: Store, response_id: int) -> ResponseEditor:
+    widget = ResponseEditor(store, response_id)
+    qtbot.addWidget(widget)
+    widget.resize(1024, 768)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def fill_with(monkeypatch: pytest.MonkeyPatch, module, fill) -> list[QDialog]:
+    """The next dialogs are filled by `fill(dialog)` instead of waiting for a person."""
+    shown: list[QDialog] = []
+
+    def run(dialog: QDialog) -> bool:
+        shown.append(dialog)
+        fill(dialog)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(module, "run_dialog", run)
+    return shown
+
+
+def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, monkeypatch):
+    answer_holding(store, ids)
+    editor = open_editor(qtbot, store, ids["response"])
+    editor.go_to(REVIEW_STEP)
+    assert editor.review.approval_note.text() == (
+        "Submit it for review; the reviewer then approves it."
+    )
+    editor.submit_action.trigger()
+    assert editor.status.text() == "In review"
+    assert editor.approve_action.isEnabled()
+
+    def approve(dialog: ApproveDialog) -> None:
+        # Pre-filled from the jurisdiction's chief legal officer.
+        assert dialog.approver.text() == "Andre M. Davis"
+        assert dialog.approver_title.text() == "City Solicitor"
+        dialog.approver_title.clear()
+        assert not dialog.ok.isEnabled()
+        qtbot.keyClicks(dialog.approver_title, "City Solicitor of Baltimore")
+        assert dialog.ok.isEnabled()
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    fill_with(monkeypatch, editor_module, approve)
+    editor.approve_action.trigger()
+
+    stored = responses.get_response(store, ids["response"]).summary
+    assert stored.status == "approved"
+    assert stored.approved_by == "Andre M. Davis"
+    assert stored.approver_title == "City Solicitor of Baltimore"
+    assert stored.reviewed_by == "Test Clerk"
+    # Read-only: banner, every answer control disabled, nothing to save.
+    assert editor.banner.isVisible()
+    assert editor.banner.text().startswith(
+        "Approved by Andre M. Davis, City Solicitor of Baltimore on "
+    )
+    assert editor.banner.text().endswith("— read-only. Reopen to change.")
+    editor.go_to("access")
+    grid = editor.pages["access"].grid
+    assert grid is not None
+    assert not grid.model.flags(grid.model.index(0, ANSWER)) & Qt.ItemFlag.ItemIsEditable
+    for form in (grid.form(row) for row in range(len(grid.model.rows))):
+        for widget in (form.value_input, form.narrative, form.basis, form.instruments):
+            assert not widget.isEnabled()
+    holding_form = grid.form([f.id for f, _ in grid.model.rows].index(ids["holding"]))
+    button = next(b for b in holding_form.value_input.buttons if b.property("choice") == "yes")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    assert not button.isChecked()
+    assert not editor.has_unsaved_changes()
+    assert not editor.save_action.isEnabled()
+    assert editor.save_now()
+    assert editor.save_state.text() == "Read-only"
+    assert (
+        responses.get_response(store, ids["response"]).answer("access", ids["holding"]).value
+        == "no"
+    )  # type: ignore[union-attr]
+    assert not editor.submit_action.isVisible()
+    assert editor.submitted_action.isVisible()
+
+    def submitted(dialog: SubmittedDialog) -> None:
+        dialog.method.setCurrentText("Portal")
+        dialog.submitted_on.setDate(date(2017, 8, 17))
+        dialog.ok.click()
+
+    fill_with(monkeypatch, editor_module, submitted)
+    editor.submitted_action.trigger()
+    stored = responses.get_response(store, ids["response"]).summary
+    assert stored.status == "submitted"
+    assert stored.submitted_on == date(2017, 8, 17)
+    assert stored.submission_method == "Portal"
+    assert editor.banner.text().startswith("Submitted on August 17, 2017 by Portal.")
+
+    def reason(dialog: ReasonDialog) -> None:
+        assert not dialog.ok.isEnabled()  # a reason is required
+        qtbot.keyClicks(dialog.reason, "The state corrected its detainer count.")
+        dialog.ok.click()
+
+    fill_with(monkeypatch, editor_module, reason)
+    editor.reopen_action.trigger()
+    assert responses.get_response(store, ids["response"]).summary.status == "draft"
+    assert not editor.banner.isVisible()
+    assert holding_form.value_input.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    assert editor.save_now()
+    assert (
+        responses.get_response(store, ids["response"]).answer("access", ids["holding"]).value
+        == "yes"
+    )  # type: ignore[union-attr]
+
+    history = editor.show_history()
+    qtbot.addWidget(history)
+    rows = history.model.rows
+    whats = [row[2] for row in rows]
+    assert any("Reopened" in w for w in whats)
+    assert any("The state corrected its detainer count." in (row[4] or "") for row in rows)
+    assert any(
+        w == "Status changed — reason: The state corrected its detainer count." for w in whats
+    )
+    assert any(row[3] == "Approved" and row[4] == "Submitted" for row in rows)
+    history.close()
+
+
+def test_send_back_to_draft_needs_a_reason(qtbot, store, ids, monkeypatch):
+    editor = open_editor(qtbot, store, ids["response"])
+    assert editor.submit_for_review()
+    assert editor.return_action.isVisible()
+
+    def cancel(dialog: ReasonDialog) -> None:
+        dialog.reject()
+
+    fill_with(monkeypatch, editor_module, cancel)
+    editor.return_action.trigger()
+    assert responses.get_response(store, ids["response"]).summary.status == "in_review"
+
+    def reason(dialog: ReasonDialog) -> None:
+        qtbot.keyClicks(dialog.reason, "Cite the general order.")
+        dialog.ok.click()
+
+    fill_with(monkeypatch, editor_module, reason)
+    editor.return_action.trigger()
+    assert responses.get_response(store, ids["response"]).summary.status == "draft"
+    entries = audit.history(store, response_uuid=editor.summary.uuid)
+    assert any(
+        e.action == "status" and e.entity_label == "Cite the general order." for e in entries
+    )
+
+
+def test_conflict_offers_to_reload(qtbot, store, ids, db_path: Path, monkeypatch):
+    editor = open_editor(qtbot, store, ids["response"])
+    other = open_store(db_path, actor="Other clerk")
+    try:
+        responses.save_answer(
+            other,
+            ids["response"],
+            "statement",
+            None,
+            AnswerInput(value="Their statement."),
+            expected_version=responses.NO_ANSWER_YET,
+        )
+    finally:
+        other.close()
+    asked: list[str] = []
+    monkeypatch.setattr(editor_module, "ask_to_reload", lambda _p, m: asked.append(m) or True)
+    editor.go_to("statement")
+    text = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
+    assert text is not None
+    qtbot.keyClicks(text, "My statement.")
+    assert not editor.save_now()
+    assert asked
+    assert "changed by someone else" in asked[0]
+    assert not editor.has_unsaved_changes()
+    # Reloaded: the other clerk's answer is on screen and nothing was overwritten.
+    reloaded = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
+    assert reloaded is not None
+    assert reloaded.toPlainText() == "Their statement."
+    assert responses.get_response(store, ids["response"]).answer("statement").value == (  # type: ignore[union-attr]
+        "Their statement."
+    )
+
+
+def test_unsaveable_edit_asks_before_closing(qtbot, store, ids, dialogs):
+    editor = open_editor(qtbot, store, ids["response"])
+    editor.go_to("statement")
+    text = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
+    assert text is not None
+    text.setPlainText("x" * 100_001)
+    dialogs.answer(QMessageBox.StandardButton.Cancel)
+    assert not editor.close_editor()
+    assert dialogs.titles == ["Some answers are not saved"]
+    assert editor.has_unsaved_changes()
+
+
+# ----------------------------------------------------------------------------- dialogs
+
+
+def test_approve_dialog_needs_name_and_title(qtbot):
+    dialog = ApproveDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.ok.isEnabled()
+    assert "approver's name and the approver's title" in dialog.problem.text()
+    qtbot.keyClicks(dialog.approver, "Jane Roe")
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.approver_title, "City Attorney")
+    assert dialog.ok.isEnabled()
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.approval().approver == "Jane Roe"
+    assert dialog.approver.accessibleName() == "Approved by"
+
+
+def test_submitted_dialog_other_method_and_no_future_date(qtbot):
+    dialog = SubmittedDialog(today=date(2017, 8, 18))
+    qtbot.addWidget(dialog)
+    assert dialog.ok.isEnabled()
+    assert dialog.submission().method == "E-mail"
+    dialog.submitted_on.setDate(date(2017, 9, 1))
+    assert dialog.submission().submitted_on == date(2017, 8, 18)  # capped at today
+    dialog.method.setCurrentText("Other")
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.other, "Fax")
+    assert dialog.ok.isEnabled()
+    assert dialog.submission().method == "Fax"
+
+
+def test_reason_dialog_refuses_blank(qtbot):
+    dialog = ReasonDialog("Reopen response", "Say why.")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.reason, "   ")
+    assert not dialog.ok.isEnabled()
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    qtbot.keyClicks(dialog.reason, "typo")
+    assert dialog.ok.isEnabled()
+    assert dialog.reason_text() == "typo"
+
+
+# ----------------------------------------------------------------------------- Responses tab
+
+
+def test_responses_panel_lists_starts_opens_and_deletes(qtbot, store, ids, monkeypatch, dialogs):
+    request = records.create(
+        store,
+        "request",
+        {"program": "Byrne JAG FY2017", "issuing_office": "DOJ OJP", "due_on": "2017-10-05"},
+        parent_id=ids["city"],
+    )
+    panel = ResponsesPanel(store)
+    qtbot.addWidget(panel)
+    panel.set_jurisdiction(ids["city"])
+    assert panel.model.rowCount() == 1
+    assert panel.model.index(0, 0).data() == "DOJ Public Safety Partnership letter (August 2017)"
+    assert panel.model.index(0, 2).data() == "Draft"
+
+    def start(dialog: NewResponseDialog) -> None:
+        dialog.questionnaire.setCurrentIndex(dialog.questionnaire.findData("byrne-jag-fy2017"))
+        dialog.request.setCurrentIndex(dialog.request.findData(request.id))
+        dialog.ok.click()
+
+    fill_with(monkeypatch, responses_panel, start)
+    with qtbot.waitSignal(panel.openResponse) as opened:
+        new_id = panel.new_response()
+    assert opened.args == [new_id]
+    assert panel.model.rowCount() == 2
+    created = responses.get_response(store, new_id).summary  # type: ignore[arg-type]
+    assert created.questionnaire_key == "byrne-jag-fy2017"
+    assert created.request_id == request.id
+    assert panel.model.index(0, 3).data() == "2017-10-05"
+
+    with qtbot.waitSignal(panel.openResponse) as opened:
+        panel.open_button.click()
+    assert opened.args == [new_id]
+
+    dialogs.answer(QMessageBox.StandardButton.Yes)
+    assert panel.delete_selected()
+    assert panel.model.rowCount() == 1
+    assert [s.id for s in responses.list_responses(store, ids["city"])] == [ids["response"]]
+
+
+def test_responses_panel_refuses_to_delete_a_locked_response(qtbot, store, ids, dialogs):
+    answer_holding(store, ids)
+    responses.submit_for_review(store, ids["response"])
+    responses.approve(store, ids["response"], "Andre M. Davis", "City Solicitor")
+    panel = ResponsesPanel(store)
+    qtbot.addWidget(panel)
+    panel.set_jurisdiction(ids["city"])
+    assert not panel.delete_selected()
+    assert dialogs.titles == ["Cannot delete"]
+    assert "Reopen it" in dialogs.shown[0].text
+    assert len(responses.list_responses(store, ids["city"])) == 1
+    panel.set_jurisdiction(None)
+    assert panel.model.rowCount() == 0
+    assert not panel.new_button.isEnabled()

@@ -1,0 +1,125 @@
+"""Starts the desktop app: Qt set-up, error handling, opening the database, the main window."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from app import __version__
+from app.services.errors import UserError
+from app.services.store import Store, open_store
+from ui.common import errors
+from ui.settings import APPLICATION, ORGANIZATION, Settings
+
+log = logging.getLogger("jurisdesk.ui")
+Button = QMessageBox.StandardButton
+DATABASE_FILTER = "Jurisdesk databases (*.sqlite);;All files (*)"
+
+
+def _install_excepthook() -> None:
+    """An error nobody caught is our bug: log it and apologise, instead of vanishing."""
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)
+            return
+        try:
+            errors.show_error(QApplication.activeWindow(), error.with_traceback(trace))
+        except Exception:  # the dialog itself failed; the log still gets the original
+            log.exception("Could not show the error dialog", exc_info=(kind, error, trace))
+
+    sys.excepthook = hook
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    application = QApplication(argv if argv is not None else sys.argv[:1])
+    application.setApplicationDisplayName("Jurisdesk")
+    # Fusion looks the same on every office PC, so help texts and screenshots match.
+    application.setStyle("Fusion")
+    return application
+
+
+def open_or_choose(path: Path, actor: str | None) -> Store | None:
+    """Opens the database; a refused file offers another file or a new one, never a traceback."""
+    while True:
+        try:
+            return open_store(path, actor=actor)
+        except UserError as exc:
+            answer = errors.message(
+                None,
+                "Cannot open the database",
+                str(exc),
+                icon=QMessageBox.Icon.Warning,
+                informative="Open another database file, create a new one, or quit.",
+                buttons=Button.Open | Button.Save | Button.Close,
+                default=Button.Open,
+                labels={Button.Open: "Open another…", Button.Save: "Create new…",
+                        Button.Close: "Quit"},
+            )  # fmt: skip
+            if answer == Button.Open:
+                name, _ = QFileDialog.getOpenFileName(
+                    None, "Open database", str(path.parent), DATABASE_FILTER
+                )
+            elif answer == Button.Save:
+                name, _ = QFileDialog.getSaveFileName(
+                    None, "New database", str(path.parent / "jurisdesk.sqlite"), DATABASE_FILTER
+                )
+                if name and Path(name).exists():
+                    errors.message(
+                        None,
+                        "File already exists",
+                        f"{Path(name).name} already exists; choose a new name for a new database.",
+                        icon=QMessageBox.Icon.Warning,
+                    )
+                    continue
+            else:
+                return None
+            if not name:
+                continue
+            path = Path(name)
+
+
+def load_demo_cities(store: Store) -> None:
+    if importlib.util.find_spec("app.services.demo") is None:
+        return
+    from app.services import demo
+
+    try:
+        demo.load_demo(store)
+    except UserError as exc:
+        errors.show_error(None, exc)
+
+
+def run(path: Path, *, actor: str | None, load_demo: bool) -> int:
+    """The desktop app's main loop; returns the process exit code."""
+    application = make_application()
+    errors.configure_logging()
+    _install_excepthook()
+    settings = Settings()
+    store = open_or_choose(path, actor or settings.staff_name() or None)
+    if store is None:
+        return 2
+    from ui.main_window import MainWindow
+
+    window: MainWindow | None = None
+    try:
+        if load_demo:
+            load_demo_cities(store)
+        window = MainWindow(store, settings)
+        window.show()
+        return int(application.exec())
+    finally:
+        # The window may have switched to another database meanwhile.
+        (window.store if window is not None else store).close()

@@ -1,0 +1,1 @@
+"""Pieces every window shares: error dialogs, background work, table and form helpers."""

@@ -1,0 +1,435 @@
+"""The start page: responses by status and the open ones by due date, overdue first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from app.services import Store, responses
+from app.services.responses import ResponseSummary
+from app.vocabulary import ResponseStatus
+from ui.common.errors import show_error
+from ui.common.operations import run_in_background
+from ui.common.table_model import RowsModel
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+JURISDICTION, QUESTIONNAIRE, STATUS, DUE, DAYS_LEFT, COMPLETE = range(6)
+HEADERS = ("Jurisdiction", "Questionnaire", "Status", "Due", "Days left", "Complete")
+SOON_DAYS = 7
+MAX_NAME_CHARS = 34
+TABLE_TITLE = "&Open responses, soonest due first"
+LOADING = "Reading the responses…"
+OVERDUE_COLOR = QColor("#fbe3e3")
+SOON_COLOR = QColor("#fff1cc")
+RESPONSE_ID_ROLE = Qt.ItemDataRole.UserRole
+URGENCY_ROLE = Qt.ItemDataRole.UserRole + 1
+PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2  # what ProgressDelegate paints
+
+
+@dataclass(frozen=True)
+class OpenResponse:
+    """One row of the table, with everything it shows worked out once."""
+
+    id: int
+    jurisdiction: str
+    questionnaire: str
+    status: str
+    due_on: date | None
+    days_left: int | None
+    percent: int
+    urgency: str  # "overdue", "soon" or ""
+
+
+def open_responses(summaries: Sequence[ResponseSummary], today: date) -> list[OpenResponse]:
+    """Responses not yet submitted, soonest due first (no due date last)."""
+    rows = []
+    for s in summaries:
+        if s.status == ResponseStatus.SUBMITTED.value:
+            continue
+        days = (s.due_on - today).days if s.due_on else None
+        urgency = ""
+        if days is not None:
+            urgency = "overdue" if days < 0 else "soon" if days <= SOON_DAYS else ""
+        rows.append(
+            OpenResponse(
+                s.id,
+                s.jurisdiction_name,
+                s.questionnaire_title,
+                s.status_label,
+                s.due_on,
+                days,
+                s.completeness.percent,
+                urgency,
+            )
+        )
+    rows.sort(key=lambda r: (r.due_on is None, r.due_on or date.max, r.jurisdiction.casefold()))
+    return rows
+
+
+def status_counts(summaries: Sequence[ResponseSummary]) -> dict[str, int]:
+    counts = {status.value: 0 for status in ResponseStatus}
+    for s in summaries:
+        counts[s.status] = counts.get(s.status, 0) + 1
+    return counts
+
+
+def days_left_text(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days < 0:
+        return f"{-days} day{'s' * (days != -1)} overdue"
+    if days == 0:
+        return "Due today"
+    return f"{days} day{'s' * (days != 1)}"
+
+
+class OpenResponsesModel(RowsModel[OpenResponse]):
+    """The open responses; replaced as a whole on refresh, so thousands of rows stay quick."""
+
+    headers = HEADERS
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                row.jurisdiction,
+                row.questionnaire,
+                row.status,
+                row.due_on.strftime("%Y-%m-%d") if row.due_on else "—",
+                days_left_text(row.days_left),
+                f"{row.percent}%",
+            )[column]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.urgency == "overdue":
+                return OVERDUE_COLOR
+            if row.urgency == "soon":
+                return SOON_COLOR
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == DAYS_LEFT and row.urgency:
+            return QColor("#9b1c1c") if row.urgency == "overdue" else QColor("#7a5200")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (DAYS_LEFT, COMPLETE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.urgency == "overdue":
+                return "Overdue"
+            if row.urgency == "soon":
+                return f"Due within {SOON_DAYS} days"
+            return None
+        if role == RESPONSE_ID_ROLE:
+            return row.id
+        if role == URGENCY_ROLE:
+            return row.urgency
+        if role == PERCENT_ROLE and column == COMPLETE:
+            return row.percent
+        return None
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints the % complete as a slim bar with the number beside it, over the row's colours."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        percent = index.data(PERCENT_ROLE)
+        if percent is None:
+            super().paint(painter, option, index)
+            return
+        # The base paint draws the selection or row background; the text is drawn below.
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
+        rect: QRect = option.rect
+        metrics = option.fontMetrics
+        text_width = metrics.horizontalAdvance("100%") + 8
+        bar_height = max(6, metrics.height() // 2)
+        bar = QRect(
+            rect.left() + 6,
+            rect.center().y() - bar_height // 2,
+            max(10, rect.width() - text_width - 12),
+            bar_height,
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#dfe4ea"))
+        painter.drawRoundedRect(bar, 3, 3)
+        filled = QRect(bar)
+        filled.setWidth(int(bar.width() * int(percent) / 100))
+        painter.setBrush(QColor("#2e7d32") if int(percent) == 100 else QColor("#3b73b9"))
+        if filled.width() > 0:
+            painter.drawRoundedRect(filled, 3, 3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
+        text_rect = QRect(bar.right() + 4, rect.top(), text_width, rect.height())
+        painter.drawText(
+            text_rect,
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            f"{percent}%",
+        )
+        painter.restore()
+
+
+class StatusTile(QFrame):
+    """A count with its status name, e.g. "3 / In review"."""
+
+    def __init__(self, label: str, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusTile")
+        self.setStyleSheet(
+            f"#statusTile {{ background: white; border: 1px solid #d5dbe3;"
+            f" border-top: 4px solid {color}; border-radius: 4px; }}"
+        )
+        self.count = QLabel("0", self)
+        font = self.count.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        self.count.setFont(font)
+        self.label = QLabel(label, self)
+        self.label.setStyleSheet("color: #444444;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 10)
+        layout.addWidget(self.count)
+        layout.addWidget(self.label)
+        self.setAccessibleName(label)
+
+    def set_count(self, count: int) -> None:
+        self.count.setText(f"{count:,}")
+        self.setAccessibleDescription(f"{count} responses")
+
+
+class DashboardViewLayout(QWidget):
+    """Layout only: tiles, the table of open responses, the Continue button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("Responses", self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        colors = {
+            ResponseStatus.DRAFT: "#7a8797",
+            ResponseStatus.IN_REVIEW: "#c58a00",
+            ResponseStatus.APPROVED: "#2e7d32",
+            ResponseStatus.SUBMITTED: "#1f5fa8",
+        }
+        self.tiles = {s.value: StatusTile(s.label, colors[s], self) for s in ResponseStatus}
+        tiles = QHBoxLayout()
+        for tile in self.tiles.values():
+            tiles.addWidget(tile)
+        tiles.addStretch(1)
+        self.table_label = QLabel(TABLE_TITLE, self)
+        self.table_label.setStyleSheet("font-weight: 600;")
+        self.table = QTableView(self)
+        self.table.setAccessibleName("Open responses")
+        self.table_label.setBuddy(self.table)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.empty = QLabel(
+            "No open responses. Start one from a jurisdiction's Responses tab with "
+            "“New response…”.",
+            self,
+        )
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #555555;")
+        self.legend = QLabel(
+            f"Red rows are overdue; amber rows are due within {SOON_DAYS} days.", self
+        )
+        self.legend.setStyleSheet("color: #555555;")
+        self.continue_button = QPushButton("&Continue", self)
+        self.continue_button.setToolTip("Open the selected response (Enter)")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.legend)
+        bottom.addStretch(1)
+        bottom.addWidget(self.continue_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(title)
+        layout.addLayout(tiles)
+        layout.addSpacing(8)
+        layout.addWidget(self.table_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(bottom)
+
+
+class DashboardView(DashboardViewLayout):
+    """Behaviour: reads the responses once per refresh; a click or Enter opens one."""
+
+    openResponse = Signal(int)  # noqa: N815  (Qt-style name the main window connects to)
+
+    def __init__(
+        self,
+        store: Store,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        background: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.today = today
+        # Reading thousands of responses takes a second or more: in the main window that
+        # happens off the GUI thread, so the window answers while the table fills.
+        self.background = background
+        self.loading = False
+        self._reload = False
+        self.model = OpenResponsesModel(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(COMPLETE, ProgressDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QUESTIONNAIRE, QHeaderView.ResizeMode.Stretch)
+        self.table.clicked.connect(self._open_index)
+        # Enter is handled here rather than through `activated`: some styles also emit
+        # activated on a single click, which would open the response twice.
+        self.table.installEventFilter(self)
+        self.continue_button.clicked.connect(self.open_selected)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self.background:
+            try:
+                summaries = responses.list_responses(self.store)
+            except Exception as exc:  # shown, not raised: the start page must still appear
+                show_error(self, exc)
+                return
+            self._show(summaries)
+            return
+        if self.loading:
+            self._reload = True  # something changed while reading: read again after
+            return
+        self.loading = True
+        self._reload = False
+        self.table_label.setText(LOADING)
+        store = self.store
+        run_in_background(
+            self,
+            LOADING,
+            lambda: responses.list_responses(store),
+            self._loaded,
+            self._load_failed,
+            busy_dialog=False,
+        )
+
+    def _loaded(self, summaries: list[ResponseSummary]) -> None:
+        if not isValid(self):  # closed while the responses were read
+            return
+        self.loading = False
+        self.table_label.setText(TABLE_TITLE)
+        self._show(summaries)
+        if self._reload:
+            self.refresh()
+
+    def _load_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.loading = False
+        self.table_label.setText(TABLE_TITLE)
+        show_error(self, error)  # shown, not raised: the start page must still appear
+
+    def _show(self, summaries: Sequence[ResponseSummary]) -> None:
+        counts = status_counts(summaries)
+        for status, tile in self.tiles.items():
+            tile.set_count(counts.get(status, 0))
+        self.model.set_rows(open_responses(summaries, self.today()))
+        has_rows = bool(self.model.rows)
+        self.table.setVisible(has_rows)
+        self.empty.setVisible(not has_rows)
+        self.continue_button.setEnabled(has_rows)
+        if has_rows:
+            self._fit_columns()
+            self.table.selectRow(0)
+
+    def _fit_columns(self) -> None:
+        """Short columns as wide as their texts; the questionnaire title takes the rest.
+
+        Measured from the rows rather than with ResizeToContents, which would lay out every
+        one of thousands of rows; a name longer than MAX_NAME_CHARS is elided (tooltip whole).
+        """
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        pad = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 12
+        rows = self.model.rows
+        texts: dict[int, set[str]] = {
+            JURISDICTION: {r.jurisdiction for r in rows},
+            STATUS: {r.status for r in rows},
+            DUE: {"0000-00-00"},
+            DAYS_LEFT: {days_left_text(r.days_left) for r in rows},
+            COMPLETE: {"100%" + "x" * 10},  # the bar beside the number
+        }
+        longest_name = metrics.averageCharWidth() * MAX_NAME_CHARS
+        for column, values in texts.items():
+            width = max(
+                header.fontMetrics().horizontalAdvance(HEADERS[column]) + pad,
+                max((metrics.horizontalAdvance(v) for v in values), default=0) + pad,
+            )
+            if column == JURISDICTION:
+                width = min(width, longest_name)
+            self.table.setColumnWidth(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.open_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        response_id = index.data(RESPONSE_ID_ROLE)
+        if response_id is not None:
+            self.openResponse.emit(int(response_id))
+
+    def selected(self) -> OpenResponse | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().hasSelection():
+            return None
+        return self.model.row_at(index.row())
+
+    def open_selected(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rows:
+            index = self.model.index(0, 0)
+        if index.isValid():
+            self._open_index(index)

@@ -1,0 +1,681 @@
+"""The guided questionnaire: answer step by step, autosaved, then review and sign off."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
+
+from app import questionnaires
+from app.questionnaires import Question
+from app.services import (
+    Conflict,
+    InvalidInput,
+    Locked,
+    Store,
+    UserError,
+    audit,
+    records,
+    responses,
+)
+from app.services.responses import ResponseDetail, ResponseSummary
+from app.vocabulary import ResponseStatus
+from ui.common import errors
+from ui.common.errors import show_error
+from ui.questionnaire.drafts import Draft, Slot
+from ui.questionnaire.editor_view import (
+    DONE,
+    MISSING,
+    OPTIONAL,
+    REVIEW,
+    UNSAVED,
+    ResponseEditorView,
+    marker_icon,
+)
+from ui.questionnaire.history import HistoryDialog
+from ui.questionnaire.inputs import evidence_label, instrument_label
+from ui.questionnaire.question_page import QuestionPage
+from ui.questionnaire.review import ReviewInput, long_date, parse_step_link, review_html
+from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY_MS = 700
+REVIEW_STEP = "__review__"
+STEP_KEY_ROLE = Qt.ItemDataRole.UserRole
+MARKER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+# Small question boxes, kept apart so tests can answer them without a modal loop.
+def ask_to_reload(parent: QWidget, message: str) -> bool:
+    answer = errors.ask(
+        parent,
+        "Changed by someone else",
+        message,
+        informative="Reload the response now? Answers you have not saved are set aside.",
+        labels={errors.Button.Yes: "&Reload", errors.Button.No: "&Keep editing"},
+    )
+    return answer == errors.Button.Yes
+
+
+def confirm_close_unsaved(parent: QWidget, problems: str) -> bool:
+    return errors.confirm_discard(
+        parent,
+        "Some answers are not saved",
+        f"These answers could not be saved: {problems}",
+        icon=QMessageBox.Icon.Warning,
+        informative="Close anyway and lose them, or go back and correct them?",
+        discard="Close and &lose them",
+        stay="&Go back",
+    )
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def step_titles(questions: Sequence[Question], limit: int = 100) -> dict[str, str]:
+    """Short step names: federal questions often open with the same long clause, so the
+    words a question shares with another are replaced by "…" to show what sets it apart."""
+    words = {q.key: q.text.split() for q in questions}
+    titles = {}
+    for question in questions:
+        mine = words[question.key]
+        shared = 0
+        for other in questions:
+            if other.key == question.key:
+                continue
+            theirs = words[other.key]
+            common = 0
+            while common < min(len(mine), len(theirs)) and mine[common] == theirs[common]:
+                common += 1
+            shared = max(shared, common)
+        rest = mine[shared:]
+        # Hide only a long shared opening, and only if enough is left to tell steps apart.
+        text = "… " + " ".join(rest) if shared >= 6 and len(rest) >= 6 else question.text
+        titles[question.key] = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return titles
+
+
+class ResponseEditor(ResponseEditorView):
+    """Edits one response; every answer is saved on its own, shortly after the last keystroke."""
+
+    closed = Signal()
+    changed = Signal()
+
+    def __init__(self, store: Store, response_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.response_id = response_id
+        self.detail: ResponseDetail = responses.get_response(store, response_id)
+        self.drafts: dict[Slot, Draft] = {}
+        self.dirty: set[Slot] = set()
+        self.save_problem: str | None = None
+        self.last_saved: datetime | None = None
+        self.pages: dict[str, QuestionPage] = {}
+        self.step_keys: list[str] = []
+        self.current_key: str | None = None
+        self.history_dialog: HistoryDialog | None = None
+        self._closing = False
+
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave.timeout.connect(self.save_now)
+
+        self._load_citations()
+        self._make_drafts()
+        self._connect()
+        self._rebuild_steps()
+        self._show_summary()
+        self._apply_lock()
+        self._set_save_state()
+        first = self.step_keys[0] if self.step_keys else REVIEW_STEP
+        self.go_to(first)
+
+    # ------------------------------------------------------------------------ set-up
+
+    def _load_citations(self) -> None:
+        jurisdiction_id = self.detail.summary.jurisdiction_id
+        instruments = records.list_records(self.store, "instrument", jurisdiction_id)
+        evidence = records.list_records(self.store, "evidence", jurisdiction_id)
+        self.instruments = [(r.id, instrument_label(r)) for r in instruments]
+        self.evidence = [(r.id, evidence_label(r)) for r in evidence]
+
+    def _slots(self, question: Question) -> list[int | None]:
+        if question.is_facility_scope and self.detail.facilities:
+            return [f.id for f in self.detail.facilities]
+        return [None]
+
+    def _make_drafts(self) -> None:
+        self.drafts = {}
+        for question in self.detail.questionnaire.questions:
+            for facility_id in self._slots(question):
+                record = self.detail.answer(question.key, facility_id)
+                self.drafts[(question.key, facility_id)] = Draft.of(question, facility_id, record)
+
+    def _connect(self) -> None:
+        self.steps.currentRowChanged.connect(self._step_clicked)
+        self.previous_button.clicked.connect(self.previous_step)
+        self.next_button.clicked.connect(self.next_step)
+        for keys, slot in (
+            (("Alt+Left", "PgUp"), self.previous_step),
+            (("Alt+Right", "PgDown"), self.next_step),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(slot)
+        self.review.browser.anchorClicked.connect(self._link_clicked)
+        self.submit_action.triggered.connect(self.submit_for_review)
+        self.return_action.triggered.connect(self.return_to_draft)
+        self.approve_action.triggered.connect(self.approve)
+        self.submitted_action.triggered.connect(self.mark_submitted)
+        self.reopen_action.triggered.connect(self.reopen)
+        self.history_action.triggered.connect(self.show_history)
+        self.save_action.triggered.connect(self.save_now)
+        self.close_action.triggered.connect(self.close_editor)
+
+    # ------------------------------------------------------------------------ state
+
+    @property
+    def summary(self) -> ResponseSummary:
+        return self.detail.summary
+
+    @property
+    def locked(self) -> bool:
+        return self.summary.locked
+
+    def _answer_values(self) -> list[questionnaires.AnswerValue]:
+        """What is on screen now (valid values only), so steps react before the save lands."""
+        values = []
+        for (key, facility_id), draft in self.drafts.items():
+            try:
+                value = draft.normalized_value()
+            except questionnaires.AnswerError:
+                continue
+            facility_key = None if facility_id is None else str(facility_id)
+            values.append(
+                questionnaires.AnswerValue(key, facility_key, value, draft.current_result())
+            )
+        return values
+
+    def visible_questions(self) -> list[Question]:
+        values = questionnaires.values_by_question(self._answer_values())
+        return questionnaires.visible_questions(self.detail.questionnaire, values)
+
+    def completeness(self) -> questionnaires.Completeness:
+        facility_keys = [str(f.id) for f in self.detail.facilities]
+        return questionnaires.completeness(
+            self.detail.questionnaire, self._answer_values(), facility_keys
+        )
+
+    # ------------------------------------------------------------------------ steps
+
+    def _marker(self, question: Question, missing: set[str]) -> str:
+        slots = [(question.key, f) for f in self._slots(question)]
+        if any(s in self.dirty and self.drafts[s].errors for s in slots):
+            return UNSAVED
+        if question.key in missing:
+            return MISSING
+        answered = any(not questionnaires.is_empty(self.drafts[s].value) for s in slots)
+        return DONE if answered else OPTIONAL
+
+    def _rebuild_steps(self) -> None:
+        """The step list for the questions visible now, with markers; keeps the current step."""
+        visible = self.visible_questions()
+        done = self.completeness()
+        missing = {m.question_key for m in done.missing}
+        keys = [q.key for q in visible] + [REVIEW_STEP]
+        titles = step_titles(self.detail.questionnaire.questions)
+        tips = {
+            DONE: "Answered",
+            MISSING: "Required — not answered yet",
+            OPTIONAL: "Optional — not answered",
+            UNSAVED: "Not saved — see the message on the step",
+        }
+        self.steps.blockSignals(True)
+        if keys != self.step_keys:
+            self.steps.clear()
+            for question in visible:
+                item = QListWidgetItem(f"{question.number}.  {titles[question.key]}", self.steps)
+                item.setData(STEP_KEY_ROLE, question.key)
+            review = QListWidgetItem("Review and sign-off", self.steps)
+            review.setIcon(marker_icon(REVIEW))
+            review.setData(STEP_KEY_ROLE, REVIEW_STEP)
+            review.setToolTip("Every answer, what is missing, and the sign-off")
+            self.step_keys = keys
+        for row, question in enumerate(visible):
+            item = self.steps.item(row)
+            marker = self._marker(question, missing)
+            item.setIcon(marker_icon(marker))
+            item.setToolTip(f"{tips[marker]}\n\n{question.number}. {question.text}")
+            item.setData(MARKER_ROLE, marker)  # read by tests and screen readers' accessible text
+        if self.current_key in self.step_keys:
+            self.steps.setCurrentRow(self.step_keys.index(self.current_key))
+        self.steps.blockSignals(False)
+        if self.current_key is not None and self.current_key not in self.step_keys:
+            # The question on screen was hidden by an answer elsewhere: show the review.
+            self.go_to(REVIEW_STEP)
+        self._show_progress(done)
+
+    def _page(self, question: Question) -> QuestionPage:
+        page = self.pages.get(question.key)
+        if page is None:
+            drafts = [self.drafts[(question.key, f)] for f in self._slots(question)]
+            page = QuestionPage(
+                question,
+                self.detail.facilities,
+                drafts,
+                self.instruments,
+                self.evidence,
+                self.stack,
+            )
+            page.edited.connect(self._edited)
+            page.set_read_only(self.locked)
+            self.pages[question.key] = page
+            self.stack.addWidget(page)
+        return page
+
+    def go_to(self, key: str, facility_id: int | None = None, *, focus: bool = False) -> None:
+        """Shows a step; whatever was typed on the step being left is saved first."""
+        if self.dirty:
+            self.save_now()
+        if key not in self.step_keys:
+            key = REVIEW_STEP
+        self.current_key = key
+        if key == REVIEW_STEP:
+            self._show_review()
+            self.stack.setCurrentWidget(self.review)
+        else:
+            page = self._page(self.detail.questionnaire.question(key))
+            page.focus_facility(facility_id)
+            self.stack.setCurrentWidget(page)
+            if focus:
+                page.first_input().setFocus()
+        index = self.step_keys.index(key)
+        self.steps.blockSignals(True)
+        self.steps.setCurrentRow(index)
+        self.steps.blockSignals(False)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < len(self.step_keys) - 1)
+        last = len(self.step_keys) - 1
+        self.step_position.setText(
+            "Review and sign-off" if index == last else f"Step {index + 1} of {last}"
+        )
+
+    def _step_clicked(self, row: int) -> None:
+        if 0 <= row < len(self.step_keys):
+            self.go_to(self.step_keys[row])
+
+    def next_step(self) -> None:
+        index = self.step_keys.index(self.current_key) if self.current_key else -1
+        if index + 1 < len(self.step_keys):
+            self.go_to(self.step_keys[index + 1], focus=True)
+
+    def previous_step(self) -> None:
+        index = self.step_keys.index(self.current_key) if self.current_key else 0
+        if index > 0:
+            self.go_to(self.step_keys[index - 1], focus=True)
+
+    def _link_clicked(self, url: QUrl) -> None:
+        target = parse_step_link(url.toString())
+        if target is not None:
+            self.go_to(target[0], target[1], focus=True)
+
+    # ------------------------------------------------------------------------ saving
+
+    def _edited(self, draft: Draft) -> None:
+        if self.locked:
+            return
+        self.dirty.add(draft.slot)
+        self.autosave.start()
+        self._set_save_state()
+        self._rebuild_steps()
+
+    def has_unsaved_changes(self) -> bool:
+        return bool(self.dirty)
+
+    def save_now(self) -> bool:
+        """Saves every edited answer now; False if any could not be saved (reason shown)."""
+        self.autosave.stop()
+        if not self.dirty:
+            return True
+        if self.locked:
+            self.dirty.clear()
+            return True
+        self._set_save_state(saving=True)
+        problems: list[str] = []
+        saved = 0
+        for slot in sorted(self.dirty, key=self._slot_order):
+            draft = self.drafts[slot]
+            try:
+                record = responses.save_answer(
+                    self.store,
+                    self.response_id,
+                    draft.question.key,
+                    draft.facility_id,
+                    draft.to_input(),
+                    expected_version=draft.version,
+                )
+            except InvalidInput as exc:
+                draft.errors = {p.field: p.message for p in exc.problems}
+                problems.append(f"Question {draft.question.number}: {exc}")
+                continue
+            except (Conflict, Locked) as exc:
+                self._refresh_pages()
+                self._set_save_state(problem=str(exc))
+                if ask_to_reload(self, str(exc)):
+                    self.reload()
+                return False
+            except UserError as exc:
+                problems.append(str(exc))
+                continue
+            except Exception as exc:  # a bug: keep the typing, tell the user, log the trace
+                problems.append("an unexpected error (see the log)")
+                show_error(self, exc)
+                continue
+            draft.take(record)
+            self.dirty.discard(slot)
+            saved += 1
+        if saved:
+            self.last_saved = datetime.now()
+            self._record_saved()
+        self._refresh_pages()
+        self._set_save_state(problem="; ".join(problems) or None)
+        self._rebuild_steps()
+        if saved:
+            self.changed.emit()
+        return not problems
+
+    def _slot_order(self, slot: Slot) -> tuple[int, int]:
+        keys = self.detail.questionnaire.question_keys
+        return (keys.index(slot[0]), slot[1] or 0)
+
+    def _record_saved(self) -> None:
+        """Keeps the loaded detail in step with what the drafts now hold after a save."""
+        completeness = self.completeness()
+        summary = dataclasses.replace(self.summary, completeness=completeness)
+        self.detail = dataclasses.replace(self.detail, summary=summary)
+        self._show_progress(completeness)
+        self._update_actions()
+
+    def _refresh_pages(self) -> None:
+        for page in self.pages.values():
+            page.refresh()
+        if self.current_key == REVIEW_STEP:
+            self._show_review()
+
+    def _set_save_state(self, *, saving: bool = False, problem: str | None = None) -> None:
+        self.save_problem = problem
+        if self.locked:
+            text, color = "Read-only", "#555555"
+        elif problem:
+            text, color = f"Not saved: {problem}", "#b00020"
+        elif saving or self.dirty:
+            text, color = "Saving…", "#555555"
+        elif self.last_saved is not None:
+            text, color = f"Saved {self.last_saved:%H:%M}", "#1b6e20"
+        else:
+            text, color = "Saved", "#1b6e20"
+        self.save_state.setText(text)
+        self.save_state.setToolTip(text)
+        self.save_state.setStyleSheet(f"color: {color};")
+
+    def reload(self) -> None:
+        """Reads the response again; what could not be saved is dropped (the user agreed)."""
+        self.autosave.stop()
+        self.dirty.clear()
+        self.detail = responses.get_response(self.store, self.response_id)
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        self._make_drafts()
+        self.step_keys = []
+        self._rebuild_steps()
+        self._show_summary()
+        self._apply_lock()
+        self._set_save_state()
+        self.go_to(self.current_key or REVIEW_STEP)
+
+    # ------------------------------------------------------------------------ display
+
+    def _show_summary(self) -> None:
+        summary = self.summary
+        self.title.setText(f"{summary.questionnaire_title}")
+        parts = [summary.jurisdiction_name]
+        if summary.due_on:
+            parts.append(f"due {long_date(summary.due_on)}")
+        if summary.prepared_by:
+            parts.append(f"prepared by {summary.prepared_by}")
+        parts.append(f"questionnaire version {summary.questionnaire_version}")
+        self.subtitle.setText(" · ".join(parts))
+        self.status.setText(summary.status_label)
+        self._show_progress(self.completeness())
+        self._update_actions()
+
+    def _show_progress(self, done: questionnaires.Completeness) -> None:
+        self.progress.setValue(done.percent)
+        self.progress.setFormat("%p%")
+        missing = len(done.missing)
+        counts = f"{done.answered} of {done.required} required answers"
+        self.completeness_label.setText(
+            f"{counts} · all given" if not missing else f"{counts} · {missing} missing"
+        )
+
+    def _missing_text(self, done: questionnaires.Completeness) -> str:
+        names = {str(f.id): f.name for f in self.detail.facilities}
+        items = [
+            f"{m.number}" + (f" ({names.get(m.facility_key, '')})" if m.facility_key else "")
+            for m in done.missing
+        ]
+        shown = ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
+        return (
+            f"Still to answer: question {shown}."
+            if len(items) == 1
+            else (f"Still to answer: questions {shown}.")
+        )
+
+    def _update_actions(self) -> None:
+        status = ResponseStatus.of(self.summary.status)
+        done = self.completeness()
+        draft, review = ResponseStatus.DRAFT, ResponseStatus.IN_REVIEW
+        self.submit_action.setVisible(status is draft)
+        self.return_action.setVisible(status is review)
+        self.approve_action.setVisible(status in (draft, review))
+        self.submitted_action.setVisible(status is ResponseStatus.APPROVED)
+        self.reopen_action.setVisible(self.locked)
+        note = ""
+        if done.missing:
+            note = f"Approval needs every required answer. {self._missing_text(done)}"
+        elif status is draft:
+            note = "Submit it for review; the reviewer then approves it."
+        self.approve_action.setEnabled(status is review and not done.missing)
+        self.approve_action.setToolTip(note or "Approve and lock the response")
+        self.review.approval_note.setText(note if status in (draft, review) else "")
+        self.review.approval_note.setVisible(bool(note) and status in (draft, review))
+        for button in self.review.buttons:
+            button.setVisible(button.defaultAction().isVisible())
+
+    def _apply_lock(self) -> None:
+        summary = self.summary
+        if summary.locked:
+            when = (
+                long_date(summary.approved_at.date()) if summary.approved_at else "an earlier date"
+            )
+            who = summary.approved_by or "the approver"
+            if summary.approver_title:
+                who += f", {summary.approver_title}"
+            text = f"Approved by {who} on {when} — read-only. Reopen to change."
+            if summary.status == ResponseStatus.SUBMITTED.value and summary.submitted_on:
+                method = f" by {summary.submission_method}" if summary.submission_method else ""
+                text = f"Submitted on {long_date(summary.submitted_on)}{method}. " + text
+            self.banner.setText(text)
+        self.banner.setVisible(summary.locked)
+        for page in self.pages.values():
+            page.set_read_only(summary.locked)
+        self.save_action.setEnabled(not summary.locked)
+        self._set_save_state()
+
+    def _show_review(self) -> None:
+        done = self.completeness()
+        data = ReviewInput(
+            questions=self.visible_questions(),
+            facilities=self.detail.facilities,
+            drafts=self.drafts,
+            missing=done.missing,
+            unsaved=[s for s in self.dirty if self.drafts[s].errors],
+            instrument_labels=dict(self.instruments),
+            evidence_labels=dict(self.evidence),
+        )
+        scroll = self.review.browser.verticalScrollBar().value()
+        self.review.browser.setHtml(review_html(data))
+        self.review.browser.verticalScrollBar().setValue(scroll)
+
+    # ------------------------------------------------------------------------ workflow
+
+    def _workflow(self, change: Callable[[], ResponseSummary]) -> bool:
+        """Runs one status change after saving; shows why if it is refused."""
+        if not self.save_now():
+            return False
+        try:
+            summary = change()
+        except Conflict as exc:
+            if ask_to_reload(self, str(exc)):
+                self.reload()
+            return False
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.detail = dataclasses.replace(self.detail, summary=summary)
+        self._show_summary()
+        self._apply_lock()
+        if self.current_key == REVIEW_STEP:
+            self._show_review()
+        self.changed.emit()
+        return True
+
+    def submit_for_review(self) -> bool:
+        version = self.summary.version
+        return self._workflow(
+            lambda: responses.submit_for_review(
+                self.store, self.response_id, expected_version=version
+            )
+        )
+
+    def return_to_draft(self) -> bool:
+        dialog = ReasonDialog(
+            "Send back to draft",
+            "Say what the preparer should change. The reason is kept in the history.",
+            "&Send back",
+            self,
+        )
+        if not run_dialog(dialog):
+            return False
+        reason, version = dialog.reason_text(), self.summary.version
+        return self._workflow(
+            lambda: responses.return_to_draft(
+                self.store, self.response_id, reason, expected_version=version
+            )
+        )
+
+    def _approver_defaults(self) -> tuple[str, str]:
+        try:
+            jurisdiction = records.get(self.store, "jurisdiction", self.summary.jurisdiction_id)
+        except UserError:
+            return "", ""
+        return (
+            jurisdiction.get("chief_legal_officer") or "",
+            jurisdiction.get("chief_legal_officer_title") or "",
+        )
+
+    def approve(self) -> bool:
+        if not self.save_now():
+            return False
+        done = self.completeness()
+        if done.missing:
+            errors.message(self, "Cannot approve yet", self._missing_text(done))
+            return False
+        name, title = self._approver_defaults()
+        dialog = ApproveDialog(
+            self, approver=name, approver_title=title, reviewed_by=self.store.actor
+        )
+        if not run_dialog(dialog):
+            return False
+        approval, version = dialog.approval(), self.summary.version
+        return self._workflow(
+            lambda: responses.approve(
+                self.store,
+                self.response_id,
+                approval.approver,
+                approval.approver_title,
+                reviewed_by=approval.reviewed_by or None,
+                expected_version=version,
+            )
+        )
+
+    def mark_submitted(self) -> bool:
+        dialog = SubmittedDialog(self)
+        if not run_dialog(dialog):
+            return False
+        submission, version = dialog.submission(), self.summary.version
+        return self._workflow(
+            lambda: responses.mark_submitted(
+                self.store,
+                self.response_id,
+                submission.submitted_on,
+                submission.method,
+                expected_version=version,
+            )
+        )
+
+    def reopen(self) -> bool:
+        dialog = ReasonDialog(
+            "Reopen response",
+            "Reopening unlocks the answers and returns the response to draft; it must be "
+            "reviewed and approved again. Say why — the reason is kept in the history.",
+            "&Reopen",
+            self,
+        )
+        if not run_dialog(dialog):
+            return False
+        reason, version = dialog.reason_text(), self.summary.version
+        return self._workflow(
+            lambda: responses.reopen(self.store, self.response_id, reason, expected_version=version)
+        )
+
+    def show_history(self) -> HistoryDialog:
+        entries = audit.history(self.store, response_uuid=self.summary.uuid)
+        if self.history_dialog is not None:
+            self.history_dialog.close()
+            self.history_dialog.deleteLater()
+        self.history_dialog = HistoryDialog(self.summary.questionnaire_title, entries, self)
+        self.history_dialog.show()
+        return self.history_dialog
+
+    # ------------------------------------------------------------------------ closing
+
+    def close_editor(self) -> bool:
+        """Saves and says `closed`; refused if answers cannot be saved and the user keeps them."""
+        if not self.save_now():
+            problems = self.save_problem or "unknown problem"
+            if not confirm_close_unsaved(self, problems):
+                return False
+            self.dirty.clear()
+        self._closing = True
+        if self.history_dialog is not None:
+            self.history_dialog.close()
+        self.closed.emit()
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and not self.close_editor():
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,264 @@
+"""Layout of the response editor: header with progress, steps on the left, the step on the right."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+DONE, MISSING, OPTIONAL, UNSAVED, REVIEW = "done", "missing", "optional", "unsaved", "review"
+
+
+def _round_pen(color: str, width: float) -> QPen:
+    pen = QPen(QColor(color), width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+@cache
+def marker_icon(kind: str) -> QIcon:
+    """Step markers drawn here, so they look the same on every PC and at every scale."""
+    size = 64
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    box = QRectF(8, 8, size - 16, size - 16)
+    if kind == DONE:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#2e7d32"))
+        painter.drawEllipse(box)
+        painter.setPen(_round_pen("white", 7))
+        painter.drawPolyline([QPointF(20, 33), QPointF(29, 42), QPointF(45, 23)])
+    elif kind == MISSING:
+        painter.setPen(QPen(QColor("#c62828"), 6))
+        painter.setBrush(QColor("#fdecea"))
+        painter.drawEllipse(box.adjusted(3, 3, -3, -3))
+    elif kind == UNSAVED:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#e65100"))
+        painter.drawEllipse(box)
+        painter.setPen(_round_pen("white", 7))
+        painter.drawLine(QPointF(32, 20), QPointF(32, 35))
+        painter.drawPoint(QPointF(32, 45))
+    elif kind == REVIEW:
+        painter.setPen(QPen(QColor("#1f3f66"), 5))
+        painter.setBrush(QColor("#eef4fb"))
+        painter.drawRoundedRect(box.adjusted(6, 0, -6, 0), 4, 4)
+        for y in (24, 33, 42):
+            painter.drawLine(QPointF(22, y), QPointF(42, y))
+    else:
+        painter.setPen(QPen(QColor("#9e9e9e"), 5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(box.adjusted(3, 3, -3, -3))
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _action(parent: QWidget, text: str, tip: str, shortcut: str | None = None) -> QAction:
+    action = QAction(text, parent)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    parent.addAction(action)
+    return action
+
+
+class ReviewPage(QWidget):
+    """The last step: the workflow buttons and every answer in prose."""
+
+    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("Review and sign-off", self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        title.setFont(font)
+        self.approval_note = QLabel(self)
+        self.approval_note.setWordWrap(True)
+        self.approval_note.setStyleSheet("color: #8a5a00;")
+        bar = QHBoxLayout()
+        self.buttons: list[QToolButton] = []
+        for action in actions:
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setMinimumHeight(button.sizeHint().height() + 6)
+            self.buttons.append(button)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenLinks(False)
+        self.browser.setAccessibleName("Review of all answers")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 8)
+        layout.addWidget(title)
+        layout.addLayout(bar)
+        layout.addWidget(self.approval_note)
+        layout.addWidget(self.browser, 1)
+
+
+class ResponseEditorView(QWidget):
+    """Layout only; ResponseEditor adds the behaviour."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # --- header: what this is, how far along, whether it is saved
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel(self)
+        self.subtitle.setStyleSheet("color: #555555;")
+        self.subtitle.setWordWrap(True)
+        self.status = QLabel(self)
+        self.status.setObjectName("statusChip")
+        self.status.setStyleSheet(
+            "#statusChip { background: #e3e8ef; border-radius: 8px; padding: 2px 10px;"
+            " font-weight: 600; }"
+        )
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName("Required answers given")
+        self.progress.setFixedWidth(160)
+        self.progress.setTextVisible(True)
+        self.completeness_label = QLabel(self)
+        self.save_state = QLabel(self)
+        self.save_state.setObjectName("saveState")
+        self.save_state.setAccessibleName("Save state")
+        self.save_state.setWordWrap(True)
+
+        title_box = QVBoxLayout()
+        title_box.setSpacing(2)
+        title_box.addWidget(self.title)
+        title_box.addWidget(self.subtitle)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.status)
+        progress_row.addSpacing(8)
+        progress_row.addWidget(self.progress)
+        progress_row.addWidget(self.completeness_label)
+        progress_row.addStretch(1)
+        progress_row.addWidget(self.save_state)
+        title_box.addLayout(progress_row)
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("readOnlyBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "#readOnlyBanner { background: #fff4d6; border: 1px solid #e0c068; "
+            "border-radius: 4px; padding: 6px 10px; }"
+        )
+        self.banner.hide()
+
+        # --- actions (toolbar and review page share them)
+        self.submit_action = _action(self, "Submit for review", "Send the response to the reviewer")
+        self.return_action = _action(
+            self, "Send back to draft…", "Return the response to its preparer with a reason"
+        )
+        self.approve_action = _action(self, "Approve…", "Approve and lock the response")
+        self.submitted_action = _action(
+            self, "Mark submitted…", "Record when and how the approved response was sent"
+        )
+        self.reopen_action = _action(
+            self, "Reopen…", "Unlock an approved or submitted response (a reason is required)"
+        )
+        self.history_action = _action(self, "History…", "Who changed what in this response")
+        self.save_action = _action(self, "Save now", "Save every answer now", "Ctrl+S")
+        self.close_action = _action(self, "Close", "Save and close this response", "Ctrl+W")
+        self.workflow_actions = [
+            self.submit_action,
+            self.return_action,
+            self.approve_action,
+            self.submitted_action,
+            self.reopen_action,
+        ]
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setIconSize(QSize(16, 16))
+        for action in self.workflow_actions:
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.history_action)
+        self.toolbar.addAction(self.save_action)
+        self.toolbar.addAction(self.close_action)
+
+        # --- body: steps | current step
+        self.steps = QListWidget(self)
+        self.steps.setAccessibleName("Steps")
+        self.steps.setWordWrap(True)
+        self.steps.setSpacing(2)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setIconSize(QSize(16, 16))
+        self.steps.setMinimumWidth(220)
+        self.steps_label = QLabel("S&teps", self)
+        self.steps_label.setBuddy(self.steps)
+        self.steps_label.setStyleSheet("font-weight: 600;")
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.steps_label)
+        left_layout.addWidget(self.steps)
+
+        self.stack = QStackedWidget(self)
+        self.review = ReviewPage(self.workflow_actions, self)
+        self.stack.addWidget(self.review)
+
+        self.previous_button = QPushButton("‹  Previous", self)
+        self.previous_button.setToolTip("Previous step (Alt+Left or Page Up)")
+        self.next_button = QPushButton("Next  ›", self)
+        self.next_button.setToolTip("Next step (Alt+Right or Page Down)")
+        self.step_position = QLabel(self)
+        self.step_position.setStyleSheet("color: #555555;")
+        nav = QHBoxLayout()
+        nav.setContentsMargins(18, 4, 18, 8)
+        nav.addWidget(self.previous_button)
+        nav.addStretch(1)
+        nav.addWidget(self.step_position)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.stack, 1)
+        line = QFrame(right)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        right_layout.addWidget(line)
+        right_layout.addLayout(nav)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([260, 760])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 4)
+        layout.addLayout(title_box)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
