@@ -539,3 +539,20 @@ def test_unknown_response_is_a_user_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         exports.export_letter(store, 999, out / "x.pdf")
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("City of Albuquerque", "the City of Albuquerque"),
+        ("Baltimore City", "Baltimore City"),
+        ("The Town of Hempstead", "The Town of Hempstead"),
+        ("County of San Bernardino", "the County of San Bernardino"),
+    ],
+)
+def test_jurisdiction_names_take_an_article_only_where_english_wants_one(
+    name: str, expected: str
+) -> None:
+    from app.reports.pdf import _the
+
+    assert _the(name) == expected

@@ -391,9 +391,7 @@ def _answer_flowables(
             out.append(
                 Paragraph(
                     rich(
-                        f"This facility is outside the control of the {jurisdiction_name}"
-                        if not jurisdiction_name.lower().startswith("the ")
-                        else f"This facility is outside the control of {jurisdiction_name}",
+                        f"This facility is outside the control of {_the(jurisdiction_name)}",
                         fonts.SERIF,
                     )
                     + rich(
@@ -473,8 +471,16 @@ def _summary_sentence(question: QuestionView) -> str | None:
 # ------------------------------------------------------------------------------ the letter
 
 
+# Names that read "the City of X"; a name such as "Baltimore City" takes no article.
+_NAMES_WITH_ARTICLE = ("city of ", "county of ", "town of ", "village of ", "state of ",
+                       "city and county of ", "borough of ", "township of ")  # fmt: skip
+
+
 def _the(name: str) -> str:
-    return name if name.lower().startswith("the ") else f"the {name}"
+    lowered = name.lower()
+    if lowered.startswith("the ") or not lowered.startswith(_NAMES_WITH_ARTICLE):
+        return name
+    return f"the {name}"
 
 
 def _letter_story(letter: Letter, styles: Styles) -> list[Flowable]:

@@ -203,7 +203,16 @@ def _load(store: Store) -> list[int]:
     except ImportError:
         return build_sample_data(store)
     demo.load_demo(store)
-    return [r.id for r in responses.list_responses(store)]
+    summaries = responses.list_responses(store)
+    # One signed letter beside the drafts: the first demo response with nothing missing goes
+    # through review and approval, as a city attorney would.
+    complete = next((s for s in summaries if s.completeness.complete), None)
+    if complete is not None:
+        responses.submit_for_review(store, complete.id)
+        responses.approve(
+            store, complete.id, "City Attorney (name to be confirmed)", "City Attorney"
+        )
+    return [s.id for s in summaries]
 
 
 def write_samples(out: Path) -> list[Path]:
