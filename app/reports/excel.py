@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,71 @@ def _join(items: Iterable[str]) -> str:
     return "; ".join(items)
 
 
+# The record sheets of the response workbook: each column is read from the record's attribute
+# of that name, so a sheet is stated once, as the columns it shows.
+Fields = Sequence[tuple[str, Column]]
+
+FACILITY_FIELDS: Fields = (
+    ("name", Column("Facility", 32, wrap=True)),
+    ("type_label", Column("Type", 22)),
+    ("operator_name", Column("Operator", 28, wrap=True)),
+    ("operator_type_label", Column("Operator type", 18)),
+    ("sets_policy", Column("We set policy", 10)),
+    ("control_basis", Column("Basis for control", 60, wrap=True)),
+    ("address", Column("Address", 36, wrap=True)),
+    ("contact", Column("Contact", 30, wrap=True)),
+)
+INSTRUMENT_FIELDS: Fields = (
+    ("title", Column("Title", 40, wrap=True)),
+    ("type_label", Column("Type", 22)),
+    ("number", Column("Number", 16)),
+    ("level_label", Column("Level", 10)),
+    ("issuing_body", Column("Issuing body", 26, wrap=True)),
+    ("adopted_on", Column("Adopted", 12)),
+    ("effective_on", Column("Effective", 12)),
+    ("rescinded_on", Column("Rescinded", 12)),
+    ("citation", Column("Citation", 30, wrap=True)),
+    ("url", Column("Web address", 30, wrap=True)),
+    ("summary", Column("Summary", 60, wrap=True)),
+)
+EVIDENCE_FIELDS: Fields = (
+    ("filename", Column("File", 34, wrap=True)),
+    ("media_type", Column("Media type", 20)),
+    ("size", Column("Size (bytes)", 13)),
+    ("sha256", Column("SHA-256", 68)),
+    ("description", Column("Description", 50, wrap=True)),
+    ("obtained_from", Column("Obtained from", 24, wrap=True)),
+    ("obtained_on", Column("Obtained on", 12)),
+)
+HISTORY_FIELDS: Fields = (
+    ("at", Column("When (UTC)", 18)),
+    ("actor", Column("Who", 20)),
+    ("action", Column("Action", 10)),
+    ("entity_kind", Column("Record kind", 16)),
+    ("entity_label", Column("Record", 36, wrap=True)),
+    ("field", Column("Field", 18)),
+    ("old_value", Column("Old value", 50, wrap=True)),
+    ("new_value", Column("New value", 50, wrap=True)),
+)
+
+
+def _record_sheet(
+    workbook: Workbook,
+    title: str,
+    fields: Fields,
+    records: Iterable[object],
+    long_text: _LongText,
+) -> None:
+    """A sheet with one row per record, its columns as `fields` name them."""
+    getters = [attrgetter(name) for name, _ in fields]
+    _table(
+        workbook.create_sheet(title),
+        [column for _, column in fields],
+        ([get(record) for get in getters] for record in records),
+        long_text,
+    )
+
+
 def write_response_workbook(book: Letter, history: Sequence[HistoryEntry], path: Path) -> None:
     """Summary, Answers (one row per question and facility), Facilities, Instruments,
     Evidence and History of one response."""
@@ -223,118 +289,10 @@ def write_response_workbook(book: Letter, history: Sequence[HistoryEntry], path:
         answer_rows(),
         long_text,
     )
-    _table(
-        workbook.create_sheet("Facilities"),
-        [
-            Column("Facility", 32, wrap=True),
-            Column("Type", 22),
-            Column("Operator", 28, wrap=True),
-            Column("Operator type", 18),
-            Column("We set policy", 10),
-            Column("Basis for control", 60, wrap=True),
-            Column("Address", 36, wrap=True),
-            Column("Contact", 30, wrap=True),
-        ],
-        [
-            (
-                f.name,
-                f.type_label,
-                f.operator_name,
-                f.operator_type_label,
-                f.sets_policy,
-                f.control_basis,
-                f.address,
-                f.contact,
-            )
-            for f in book.facilities
-        ],
-        long_text,
-    )
-    _table(
-        workbook.create_sheet("Instruments"),
-        [
-            Column("Title", 40, wrap=True),
-            Column("Type", 22),
-            Column("Number", 16),
-            Column("Level", 10),
-            Column("Issuing body", 26, wrap=True),
-            Column("Adopted", 12),
-            Column("Effective", 12),
-            Column("Rescinded", 12),
-            Column("Citation", 30, wrap=True),
-            Column("Web address", 30, wrap=True),
-            Column("Summary", 60, wrap=True),
-        ],
-        [
-            (
-                i.title,
-                i.type_label,
-                i.number,
-                i.level_label,
-                i.issuing_body,
-                i.adopted_on,
-                i.effective_on,
-                i.rescinded_on,
-                i.citation,
-                i.url,
-                i.summary,
-            )
-            for i in r.cited_instruments
-        ],
-        long_text,
-    )
-    _table(
-        workbook.create_sheet("Evidence"),
-        [
-            Column("File", 34, wrap=True),
-            Column("Media type", 20),
-            Column("Size (bytes)", 13),
-            Column("SHA-256", 68),
-            Column("Description", 50, wrap=True),
-            Column("Obtained from", 24, wrap=True),
-            Column("Obtained on", 12),
-        ],
-        [
-            (
-                e.filename,
-                e.media_type,
-                e.size,
-                e.sha256,
-                e.description,
-                e.obtained_from,
-                e.obtained_on,
-            )
-            for e in r.cited_evidence
-        ],
-        long_text,
-    )
-    _table(
-        workbook.create_sheet("History"),
-        [
-            Column("When (UTC)", 18),
-            Column("Who", 20),
-            Column("Action", 10),
-            Column("Record kind", 16),
-            Column("Record", 36, wrap=True),
-            Column("Field", 18),
-            Column("Old value", 50, wrap=True),
-            Column("New value", 50, wrap=True),
-        ],
-        [
-            (
-                h.at,
-                h.actor,
-                h.action,
-                h.entity_kind,
-                h.entity_label,
-                h.field,
-                h.old_value,
-                h.new_value,
-            )
-            for h in history
-        ],
-        long_text,
-    )
+    _record_sheet(workbook, "Facilities", FACILITY_FIELDS, book.facilities, long_text)
+    _record_sheet(workbook, "Instruments", INSTRUMENT_FIELDS, r.cited_instruments, long_text)
+    _record_sheet(workbook, "Evidence", EVIDENCE_FIELDS, r.cited_evidence, long_text)
+    _record_sheet(workbook, "History", HISTORY_FIELDS, history, long_text)
     if long_text.rows:
         _table(
             workbook.create_sheet("Long text"),
@@ -347,9 +305,7 @@ def write_response_workbook(book: Letter, history: Sequence[HistoryEntry], path:
             ],
             long_text.rows,
         )
-    workbook.properties.title = cell_text(f"{j.name}: {r.title}")
-    workbook.properties.creator = "Jurisdesk"
-    workbook.save(path)
+    _save(workbook, f"{j.name}: {r.title}", path)
 
 
 def _answer_row(number: str, text: str, combined: str, answer: AnswerView) -> tuple[Any, ...]:
@@ -432,7 +388,19 @@ def _fill(colour: str) -> PatternFill:
     return _FILLS[colour]
 
 
-def _header(ws: Any, headers: Sequence[str]) -> None:
+def _start_sheet(
+    ws: Any,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    freeze: str,
+    *,
+    landscape: bool = True,
+) -> None:
+    """Layout, then the header row: a write-only sheet takes its layout before any row."""
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = freeze
+    _print_setup(ws, landscape=landscape)
     cells = []
     for text in headers:
         c = WriteOnlyCell(ws, value=cell_text(text))
@@ -443,14 +411,6 @@ def _header(ws: Any, headers: Sequence[str]) -> None:
         c.alignment = WRAP
         cells.append(c)
     ws.append(cells)
-
-
-def _prepare(ws: Any, widths: Sequence[float], freeze: str, *, landscape: bool = True) -> None:
-    """Write-only sheets take their layout before the first row is written."""
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = freeze
-    _print_setup(ws, landscape=landscape)
 
 
 def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
@@ -465,8 +425,12 @@ def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
     workbook = Workbook(write_only=True)
     matrix = workbook.create_sheet("Matrix")
     fixed = ["Jurisdiction", "State", "Response", "Version", "Status", "Approved (UTC)"]
-    _prepare(matrix, [30, 7, 10, 8, 12, 17] + [14] * len(scored), "C2")
-    _header(matrix, fixed + [f"Q{q.number}" for q in scored])
+    _start_sheet(
+        matrix,
+        fixed + [f"Q{q.number}" for q in scored],
+        [30, 7, 10, 8, 12, 17] + [14] * len(scored),
+        "C2",
+    )
 
     response = models.Response
     jurisdiction = models.Jurisdiction
@@ -516,8 +480,7 @@ def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
         del results
 
         legend = workbook.create_sheet("Legend")
-        _prepare(legend, [22, 70], "A2", landscape=False)
-        _header(legend, ["Result", "Meaning"])
+        _start_sheet(legend, ["Result", "Meaning"], [22, 70], "A2", landscape=False)
         for value, label in questionnaires.RESULTS:
             _write_row(legend, [label, RESULT_MEANINGS[value]], fills=[RESULT_FILLS[value]])
         _write_row(legend, [])
@@ -536,9 +499,9 @@ def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
         _write_row(legend, ["Questionnaire", f"{latest.title} (latest version {latest.version})"])
 
         narratives = workbook.create_sheet("Narratives")
-        _prepare(narratives, [30, 7, 10, 8, 30, 26, 18, 80, 40, 8], "C2")
-        _header(narratives, ["Jurisdiction", "State", "Response", "Question", "Facility",
-                             "Operator", "Result", "Narrative", "Conditions", "Part"])  # fmt: skip
+        _start_sheet(narratives, ["Jurisdiction", "State", "Response", "Question", "Facility",
+                                  "Operator", "Result", "Narrative", "Conditions", "Part"],
+                     [30, 7, 10, 8, 30, 26, 18, 80, 40, 8], "C2")  # fmt: skip
         order = case(position, value=answer.question_key, else_=len(position))
         text_rows = session.execute(
             select(
@@ -595,7 +558,11 @@ def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
                 )
                 count += 1
         narratives.auto_filter.ref = f"A1:J{count}"
-    workbook.properties.title = cell_text(f"Comparison: {latest.title}")
+    _save(workbook, f"Comparison: {latest.title}", path)
+
+
+def _save(workbook: Workbook, title: str, path: Path) -> None:
+    workbook.properties.title = cell_text(title)
     workbook.properties.creator = "Jurisdesk"
     workbook.save(path)
 

@@ -1,0 +1,486 @@
+"""Page layout shared by the letter and the report: paper, styles, tables, footers, the build."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from app.reports import fonts
+from app.reports.text import chunks, printable, visual_order
+
+PAPER_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
+PAPERS = tuple(PAPER_SIZES)
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#1f3a5f")
+GRID = colors.HexColor("#b8c0cc")
+HEADER_FILL = colors.HexColor("#e8edf3")
+DRAFT_RED = colors.HexColor("#b22222")
+
+MARGIN_X = 1.0 * inch
+MARGIN_TOP = 0.9 * inch
+MARGIN_BOTTOM = 0.95 * inch
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+class UnknownPaper(ValueError):
+    pass
+
+
+def page_size(paper: str) -> tuple[float, float]:
+    try:
+        return PAPER_SIZES[paper.lower()]
+    except KeyError:
+        raise UnknownPaper(f"unknown paper size {paper!r}; choose {' or '.join(PAPERS)}") from None
+
+
+# ------------------------------------------------------------------------------ text
+
+
+def rich(text: str, face: str) -> str:
+    """Paragraph markup of user text in `face`: escaped, with glyph fallback per character."""
+    return f'<font face="{face}">{fonts.runs_markup(visual_order(printable(text)), face)}</font>'
+
+
+def para(text: str, style: ParagraphStyle, face: str = fonts.SERIF) -> Paragraph:
+    """One paragraph of user text in `face`: the short sentences, names and labels of a page."""
+    return Paragraph(rich(text, face), style)
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    body_tight: ParagraphStyle
+    quote: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_mono: ParagraphStyle
+    head_name: ParagraphStyle
+    head_line: ParagraphStyle
+    cover_title: ParagraphStyle
+    cover_sub: ParagraphStyle
+    toc1: ParagraphStyle
+    toc2: ParagraphStyle
+
+
+def make_styles() -> Styles:
+    fonts.register()
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.SERIF,
+        fontSize=10.5,
+        leading=14.5,
+        textColor=INK,
+        spaceAfter=7,
+        alignment=TA_LEFT,
+    )
+    return Styles(
+        body=body,
+        body_tight=ParagraphStyle("body_tight", parent=body, spaceAfter=0),
+        quote=ParagraphStyle(
+            "quote",
+            parent=body,
+            fontName=fonts.SERIF_ITALIC,
+            fontSize=10,
+            leading=13.5,
+            leftIndent=18,
+            rightIndent=18,
+            textColor=colors.HexColor("#333333"),
+            spaceAfter=8,
+        ),
+        small=ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
+        label=ParagraphStyle(
+            "label", parent=body, fontName=fonts.SERIF_BOLD, spaceBefore=6, spaceAfter=3
+        ),
+        h1=ParagraphStyle(
+            "h1",
+            fontName=fonts.SANS_BOLD,
+            fontSize=15,
+            leading=19,
+            textColor=RULE,
+            spaceBefore=4,
+            spaceAfter=10,
+        ),
+        h2=ParagraphStyle(
+            "h2",
+            fontName=fonts.SANS_BOLD,
+            fontSize=11.5,
+            leading=15,
+            textColor=RULE,
+            spaceBefore=12,
+            spaceAfter=6,
+        ),
+        h3=ParagraphStyle(
+            "h3",
+            fontName=fonts.SERIF_BOLD,
+            fontSize=10.5,
+            leading=14,
+            textColor=INK,
+            spaceBefore=8,
+            spaceAfter=3,
+        ),
+        cell=ParagraphStyle("cell", fontName=fonts.SANS, fontSize=8, leading=10, textColor=INK),
+        cell_head=ParagraphStyle(
+            "cell_head", fontName=fonts.SANS_BOLD, fontSize=8, leading=10, textColor=INK
+        ),
+        cell_mono=ParagraphStyle(
+            "cell_mono", fontName=fonts.SANS, fontSize=6.5, leading=8.5, textColor=INK
+        ),
+        head_name=ParagraphStyle(
+            "head_name",
+            fontName=fonts.SERIF_BOLD,
+            fontSize=17,
+            leading=21,
+            textColor=RULE,
+            alignment=TA_CENTER,
+        ),
+        head_line=ParagraphStyle(
+            "head_line",
+            fontName=fonts.SERIF,
+            fontSize=9.5,
+            leading=12.5,
+            textColor=MUTED,
+            alignment=TA_CENTER,
+        ),
+        cover_title=ParagraphStyle(
+            "cover_title",
+            fontName=fonts.SERIF_BOLD,
+            fontSize=24,
+            leading=30,
+            textColor=RULE,
+            alignment=TA_LEFT,
+            spaceAfter=12,
+        ),
+        cover_sub=ParagraphStyle(
+            "cover_sub", fontName=fonts.SERIF, fontSize=12, leading=17, textColor=INK
+        ),
+        toc1=ParagraphStyle(
+            "toc1", fontName=fonts.SANS_BOLD, fontSize=10, leading=15, leftIndent=0
+        ),
+        toc2=ParagraphStyle("toc2", fontName=fonts.SANS, fontSize=9, leading=12.5, leftIndent=16),
+    )
+
+
+def paragraphs(text: str | None, style: ParagraphStyle, face: str | None = None) -> list[Flowable]:
+    """User text as flowing paragraphs: one per line, long lines in chunks that can break
+    across pages. Never inside a table cell, so there is no length limit."""
+    if text is None or not text.strip():
+        return []
+    face = face or style.fontName
+    tight = ParagraphStyle(f"{style.name}-cont", parent=style, spaceAfter=0, spaceBefore=0)
+    out: list[Flowable] = []
+    lines = printable(text).split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        pieces = list(chunks(line))
+        last_line = index == len(lines) - 1 or not any(x.strip() for x in lines[index + 1 :])
+        for number, piece in enumerate(pieces):
+            end_of_line = number == len(pieces) - 1
+            # Chunks of one line join without a gap; lines of one text keep a small gap.
+            if end_of_line:
+                piece_style = (
+                    style
+                    if last_line
+                    else ParagraphStyle(
+                        f"{style.name}-line", parent=style, spaceAfter=min(style.spaceAfter, 3)
+                    )
+                )
+            else:
+                piece_style = tight
+            out.append(Paragraph(rich(piece, face), piece_style))
+    return out
+
+
+def field_line(label: str, value: str | None, style: ParagraphStyle) -> list[Flowable]:
+    """ "Label: value" with a bold label; the value may be long and flows."""
+    if value is None or not str(value).strip():
+        return []
+    text = printable(str(value))
+    first, _, rest = text.partition("\n")
+    head = f'<font face="{fonts.SERIF_BOLD}">{label}:</font> '
+    pieces = list(chunks(first))
+    out: list[Flowable] = [Paragraph(head + rich(pieces[0], style.fontName), style)]
+    for piece in pieces[1:]:
+        out.append(Paragraph(rich(piece, style.fontName), style))
+    out.extend(paragraphs(rest, style))
+    return out
+
+
+def date_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def heading(text: str, style: ParagraphStyle, level: int | None) -> Paragraph:
+    para = Paragraph(rich(text, style.fontName), style)
+    if level is not None:
+        para.toc_level = level
+        para.toc_text = printable(text)
+    return para
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+def cell(text: object, style: ParagraphStyle) -> Paragraph:
+    """A table cell for a bounded field (names, numbers, dates); long text never goes here."""
+    if text is None:
+        return Paragraph("", style)
+    return Paragraph(rich(str(text), style.fontName), style)
+
+
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    widths: Sequence[float],
+    styles: Styles,
+    *,
+    mono_columns: Sequence[int] = (),
+    right_columns: Sequence[int] = (),
+) -> Table:
+    data: list[list[Paragraph]] = [[cell(h, styles.cell_head) for h in header]]
+    right = ParagraphStyle("cell_right", parent=styles.cell, alignment=TA_RIGHT)
+    for row in rows:
+        data.append(
+            [
+                cell(
+                    value,
+                    styles.cell_mono
+                    if index in mono_columns
+                    else right
+                    if index in right_columns
+                    else styles.cell,
+                )
+                for index, value in enumerate(row)
+            ]
+        )
+    result = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    result.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return result
+
+
+def key_values(rows: Sequence[tuple[str, object]], styles: Styles, width: float) -> list[Flowable]:
+    """A two-column "label | value" table of the rows that have a value; none if none has."""
+    shown = [(k, v) for k, v in rows if v not in (None, "")]
+    if not shown:
+        return []
+    data = [[cell(k, styles.cell_head), cell(v, styles.cell)] for k, v in shown]
+    result = Table(data, colWidths=[1.9 * inch, width - 1.9 * inch], hAlign="LEFT")
+    result.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return [result]
+
+
+def details(label: str, fields: Sequence[tuple[str, str | None]], styles: Styles) -> list[Flowable]:
+    """Long text of a record, after its table row: "Label" then each non-empty field."""
+    present = [(name, value) for name, value in fields if value and value.strip()]
+    if not present:
+        return []
+    out: list[Flowable] = [Paragraph(rich(label, fonts.SERIF_BOLD), styles.h3)]
+    for name, value in present:
+        out.extend(field_line(name, value, styles.body))
+    return out
+
+
+def person(name: str | None, title: str | None) -> str | None:
+    if not name:
+        return None
+    return f"{name}, {title}" if title else name
+
+
+def column_widths(total: float, weights: Sequence[float]) -> list[float]:
+    scale = total / sum(weights)
+    return [w * scale for w in weights]
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
+    """Defers each page until the end so every footer can say "Page x of y"."""
+
+    footer: Callable[[Canvas, int, int], None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            if self.footer is not None:
+                self.footer(self, self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+
+def _canvas_with_footer(footer: Callable[[Canvas, int, int], None]) -> type[NumberedCanvas]:
+    return type("FooterCanvas", (NumberedCanvas,), {"footer": staticmethod(footer)})
+
+
+class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no type information
+    """Feeds level-1 and level-2 headings to the table of contents and the PDF outline."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        level = getattr(flowable, "toc_level", None)
+        if level is None:
+            return
+        text = flowable.toc_text
+        key = f"h{self.seq.nextf('heading')}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+        self.notify("TOCEntry", (level, fonts.runs_markup(text, fonts.SANS), self.page, key))
+
+
+class Rule(Flowable):  # type: ignore[misc]  # reportlab ships no type information
+    """A horizontal rule: under the letterhead, and the signature line."""
+
+    def __init__(
+        self,
+        thickness: float,
+        color: colors.Color,
+        *,
+        width: float | None = None,
+        space_before: float = 0,
+        space_after: float = 0,
+    ) -> None:
+        super().__init__()
+        self.thickness = thickness
+        self.color = color
+        self.rule_width = width
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = self.rule_width or available_width
+        return self.width, self.thickness
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.color)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
+
+
+def fonts_safe(text: str, canvas: Canvas, max_width: float) -> str:
+    """Running-header text cut to fit (the header is a convenience, the body has it whole)."""
+    clean = printable(text).replace("\n", " ")
+    if canvas.stringWidth(clean, fonts.SANS, 7.5) <= max_width:
+        return clean
+    while clean and canvas.stringWidth(clean + "…", fonts.SANS, 7.5) > max_width:
+        clean = clean[:-1]
+    return clean + "…"
+
+
+def build(
+    story: list[Flowable],
+    size: tuple[float, float],
+    *,
+    on_page: Callable[[Canvas, BaseDocTemplate], None],
+    footer: Callable[[Canvas, int, int], None],
+    title: str,
+    author: str,
+    subject: str,
+    keywords: list[str],
+    toc: TableOfContents | None,
+    first_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+) -> RenderedPdf:
+    buffer = io.BytesIO()
+    doc = _Document(
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=keywords,
+        creator="Jurisdesk",
+        # Fixed document id and dates: the same data gives byte-identical PDFs.
+        invariant=1,
+    )
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        size[0] - 2 * MARGIN_X,
+        size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    templates = [PageTemplate(id="body", frames=[frame], onPage=on_page)]
+    if first_page is not None:
+        templates.insert(0, PageTemplate(id="cover", frames=[frame], onPage=first_page))
+    doc.addPageTemplates(templates)
+    canvas_class = _canvas_with_footer(footer)
+    if toc is not None:
+        doc.multiBuild(story, canvasmaker=canvas_class)
+    else:
+        doc.build(story, canvasmaker=canvas_class)
+    content = buffer.getvalue()
+    return RenderedPdf(content, doc.page)
