@@ -13,6 +13,7 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from app.jsonfiles import DuplicateMemberError, no_duplicate_members
 from app.paths import resource_path
 
 # Compliance results. The stored value is the constant; the label is what users read.
@@ -184,20 +185,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-class _DuplicateMemberError(ValueError):
-    pass
-
-
-def _no_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads keeps the last of two equal keys silently; in a definition that hides a typo.
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise _DuplicateMemberError(name)
-        result[name] = value
-    return result
-
-
 def _read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -209,11 +196,11 @@ def _read_json(path: Path) -> Any:
     except OSError as exc:
         raise DefinitionError(path, [Problem("$", f"cannot read: {exc.strerror}")]) from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_members)
+        return json.loads(text, object_pairs_hook=no_duplicate_members)
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise DefinitionError(path, [Problem("$", reason)]) from None
-    except _DuplicateMemberError as exc:
+    except DuplicateMemberError as exc:
         reason = f"invalid JSON: member {str(exc)!r} appears twice in one object"
         raise DefinitionError(path, [Problem("$", reason)]) from None
 

@@ -1,0 +1,451 @@
+"""Reading a file and checking it on its own: JSON, schema, fields, evidence, answers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app import questionnaires
+from app.jsonfiles import DuplicateMemberError, no_duplicate_members
+from app.models import MAX_EVIDENCE_BYTES
+from app.models.base import Entity
+from app.questionnaires import AnswerError, Question, Questionnaire
+from app.services.errors import InvalidInput
+from app.services.evidence import sha256_of
+from app.services.exchange.format import (
+    ANSWER_TEXT_LIMITS,
+    AUDIT_TEXT_LIMITS,
+    FORMAT,
+    FORMAT_VERSION,
+    LABELS,
+    RESPONSE_TEXT_LIMITS,
+    SECTIONS,
+    SURROGATE,
+    UUID_PATTERN,
+    WRITE_ORDER,
+    JsonPath,
+    member_name,
+)
+from app.services.exchange.problems import Problems, json_path, schema_problem, short
+from app.services.exchange.results import ExchangeError
+from app.services.exchange.schema import validator
+from app.services.fields import RECORD_KINDS, FieldKind, RecordKind, parse_date
+from app.services.responses import encode_value
+
+_UUID = re.compile(UUID_PATTERN)
+
+
+@dataclass
+class Rec:
+    """One record of the file, checked and converted to column values (references by UUID)."""
+
+    kind: str
+    path: JsonPath
+    uuid: str
+    version: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # column → (kind, uuid)
+    links: dict[str, list[str]] = field(default_factory=dict)  # answers: relation → uuids
+    parent: str | None = None  # the award's (condition) or response's (answer) UUID
+    content: bytes | None = None
+    question: Question | None = None
+    definition: Questionnaire | None = None
+
+
+@dataclass
+class Plan:
+    jurisdiction: Rec | None = None
+    records: dict[str, list[Rec]] = field(default_factory=lambda: {k: [] for k in WRITE_ORDER})
+    where: dict[str, tuple[str, JsonPath]] = field(default_factory=dict)  # uuid → kind, path
+    parents: dict[str, str | None] = field(default_factory=dict)  # uuid → award/response uuid
+    references: list[tuple[JsonPath, str, str]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    # Filled from the database before writing.
+    existing: dict[str, Entity] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def _register(
+    plan: Plan,
+    problems: Problems,
+    kind: str,
+    raw: Mapping[str, Any],
+    path: JsonPath,
+    parent: str | None = None,
+) -> str | None:
+    uid = raw.get("uuid")
+    if not isinstance(uid, str) or not _UUID.fullmatch(uid):
+        return None  # the schema reports it
+    if uid in plan.where:
+        other_kind, other_path = plan.where[uid]
+        problems.add(
+            (*path, "uuid"),
+            f"“{uid}” is already the UUID of the {LABELS[other_kind].lower()} at "
+            f"{json_path(other_path)}; every record needs its own.",
+        )
+        return None
+    plan.where[uid] = (kind, path)
+    plan.parents[uid] = parent
+    return uid
+
+
+def _version(raw: Mapping[str, Any]) -> int | None:
+    version = raw.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _reference(
+    plan: Plan, rec: Rec, raw: Mapping[str, Any], member: str, column: str, target: str
+) -> None:
+    value = raw.get(member)
+    if isinstance(value, str) and _UUID.fullmatch(value):
+        rec.refs[column] = (target, value)
+        plan.references.append(((*rec.path, member), target, value))
+
+
+def _read_record(
+    plan: Plan,
+    problems: Problems,
+    kind: RecordKind,
+    raw: Any,
+    path: JsonPath,
+    parent: str | None = None,
+) -> Rec | None:
+    if not isinstance(raw, dict):
+        return None
+    uid = _register(plan, problems, kind.key, raw, path, parent)
+    rec = Rec(kind.key, path, uid or "", _version(raw), parent=parent)
+    members = {spec.name: member_name(spec) for spec in kind.fields}
+    # References are resolved against the file and the database later; validate the rest
+    # exactly as the forms do, so a file cannot hold what a user could not type.
+    given = {
+        spec.name: raw.get(spec.name)
+        for spec in kind.fields
+        if spec.kind is not FieldKind.REFERENCE
+    }
+    try:
+        parsed = kind.validate(given)
+        kind.check_together(parsed)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            problems.add((*path, members.get(problem.field, problem.field)), problem.message)
+        parsed = {}
+    for spec in kind.fields:
+        if spec.kind is FieldKind.REFERENCE and spec.references is not None:
+            parsed.pop(spec.name, None)
+            _reference(plan, rec, raw, member_name(spec), spec.name, spec.references)
+    rec.values = parsed
+    if uid is None:
+        return None
+    plan.records.setdefault(kind.key, [])
+    if kind.key == "jurisdiction":
+        plan.jurisdiction = rec
+    else:
+        plan.records[kind.key].append(rec)
+    return rec
+
+
+def _read_evidence(problems: Problems, rec: Rec, raw: Mapping[str, Any]) -> None:
+    encoded, size, digest = raw.get("content_base64"), raw.get("size"), raw.get("sha256")
+    if not isinstance(encoded, str):
+        return
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        problems.add(
+            (*rec.path, "content_base64"),
+            "is not valid base64 (standard alphabet, = padding, no line breaks).",
+        )
+        return
+    if len(content) > MAX_EVIDENCE_BYTES:
+        problems.add(
+            (*rec.path, "content_base64"),
+            f"holds {len(content) / 1_048_576:.1f} MB; the limit for one evidence file is "
+            f"{MAX_EVIDENCE_BYTES // 1_048_576} MB.",
+        )
+    if isinstance(size, int) and size != len(content):
+        problems.add(
+            (*rec.path, "size"),
+            f"says {size:,} bytes but content_base64 holds {len(content):,} bytes.",
+        )
+    actual = sha256_of(content)
+    if isinstance(digest, str) and digest != actual:
+        problems.add(
+            (*rec.path, "sha256"),
+            f"does not match the content (its SHA-256 is {actual}); the file was damaged "
+            "or edited after export.",
+        )
+    rec.content = content
+    rec.values |= {"media_type": raw.get("media_type"), "size": len(content), "sha256": actual}
+
+
+def _parse_datetime(problems: Problems, path: JsonPath, raw: Any) -> datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        problems.add(path, f"{short(raw)} is not a real date and time.")
+        return None
+    if value.tzinfo is None:
+        problems.add(path, "needs a UTC offset, e.g. +00:00.")
+        return None
+    return value.astimezone(UTC)
+
+
+def _parse_day(problems: Problems, path: JsonPath, raw: Any) -> date | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        problems.add(path, str(exc))
+        return None
+
+
+def _texts(raw: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    # Text the schema accepted is kept exactly; anything else was reported by the schema.
+    return {name: raw.get(name) if isinstance(raw.get(name), str) else None for name in names}
+
+
+def _definition(problems: Problems, raw: Mapping[str, Any], path: JsonPath) -> Questionnaire | None:
+    key, version = raw.get("questionnaire_key"), raw.get("questionnaire_version")
+    if not isinstance(key, str) or not isinstance(version, int) or isinstance(version, bool):
+        return None
+    try:
+        return questionnaires.get(key, version)
+    except questionnaires.UnknownDefinitionError:
+        installed = ", ".join(f"{q.key} version {q.version}" for q in questionnaires.available())
+        problems.add(
+            (*path, "questionnaire_version"),
+            f"questionnaire “{key}” version {version} is not installed in this Jurisdesk "
+            f"(installed: {installed or 'none'}); install the version that ships it.",
+        )
+        return None
+
+
+def _read_answer(
+    plan: Plan,
+    problems: Problems,
+    response: Rec,
+    raw: Any,
+    path: JsonPath,
+    slots: dict[tuple[str, str | None], JsonPath],
+) -> None:
+    if not isinstance(raw, dict):
+        return
+    uid = _register(plan, problems, "answer", raw, path, response.uuid or None)
+    rec = Rec("answer", path, uid or "", _version(raw), parent=response.uuid)
+    definition = response.definition
+    key = raw.get("question_key")
+    facility = raw.get("facility") if isinstance(raw.get("facility"), str) else None
+    _reference(plan, rec, raw, "facility", "facility_id", "facility")
+    for relation, target in (("instruments", "instrument"), ("evidence", "evidence")):
+        listed = raw.get(relation)
+        uuids = [u for u in listed if isinstance(u, str)] if isinstance(listed, list) else []
+        rec.links[relation] = uuids
+        for index, linked in enumerate(uuids):
+            if _UUID.fullmatch(linked):
+                plan.references.append(((*path, relation, index), target, linked))
+    rec.values = _texts(raw, list(ANSWER_TEXT_LIMITS))
+    rec.values["basis"] = raw.get("basis") if isinstance(raw.get("basis"), str) else None
+    rec.values["as_of"] = _parse_day(problems, (*path, "as_of"), raw.get("as_of"))
+    if definition is None or not isinstance(key, str):
+        return
+    try:
+        question = definition.question(key)
+    except KeyError:
+        problems.add(
+            (*path, "question_key"),
+            f"“{key}” is not a question of {definition.title} (version {definition.version}).",
+        )
+        return
+    rec.question = question
+    try:
+        value = questionnaires.validate_value(question, raw.get("value"))
+        rec.values |= {
+            "value": encode_value(value),
+            # Derived, never trusted from the file: it must always agree with the value.
+            "result": questionnaires.result_for(question, value),
+        }
+    except AnswerError as exc:
+        problems.add((*path, "value"), exc.message + ".")
+    rec.values["question_key"] = key
+    if question.is_facility_scope and facility is None and plan.records["facility"]:
+        problems.add(
+            (*path, "facility"),
+            f"question {question.number} is answered per facility; give the facility's UUID.",
+        )
+    if not question.is_facility_scope and facility is not None:
+        problems.add(
+            (*path, "facility"),
+            f"question {question.number} is answered once for the jurisdiction; use null.",
+        )
+    slot = (key, facility)
+    if slot in slots:
+        problems.add(
+            path,
+            f"is a second answer to question {question.number} for the same facility "
+            f"(the first is {json_path(slots[slot])}); keep one.",
+        )
+    else:
+        slots[slot] = path
+    if uid is not None:
+        plan.records["answer"].append(rec)
+
+
+def _read_response(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> None:
+    if not isinstance(raw, dict):
+        return
+    uid = _register(plan, problems, "response", raw, path)
+    rec = Rec("response", path, uid or "", _version(raw))
+    rec.definition = _definition(problems, raw, path)
+    rec.values = _texts(raw, list(RESPONSE_TEXT_LIMITS)) | {
+        "questionnaire_key": raw.get("questionnaire_key"),
+        "questionnaire_version": raw.get("questionnaire_version"),
+        "status": raw.get("status"),
+        "approved_at": _parse_datetime(problems, (*path, "approved_at"), raw.get("approved_at")),
+        "submitted_on": _parse_day(problems, (*path, "submitted_on"), raw.get("submitted_on")),
+    }
+    _reference(plan, rec, raw, "request", "request_id", "request")
+    if uid is not None:
+        plan.records["response"].append(rec)
+    answers = raw.get("answers")
+    slots: dict[tuple[str, str | None], JsonPath] = {}
+    for index, answer in enumerate(answers if isinstance(answers, list) else []):
+        _read_answer(plan, problems, rec, answer, (*path, "answers", index), slots)
+
+
+def _read_history(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> None:
+    if not isinstance(raw, dict):
+        return
+    at = _parse_datetime(problems, (*path, "at"), raw.get("at"))
+    entry = _texts(raw, [*AUDIT_TEXT_LIMITS, "entity_uuid", "response_uuid"])
+    needed = ("actor", "action", "entity_kind", "entity_uuid")
+    if at is not None and all(entry[k] is not None for k in needed):
+        plan.history.append(entry | {"at": at})
+
+
+def _surrogates(problems: Problems, value: Any, path: JsonPath) -> None:
+    """Lone UTF-16 surrogates (possible as JSON escapes) cannot be stored as UTF-8."""
+    if isinstance(value, str):
+        if SURROGATE.search(value):
+            problems.add(path, "contains an invalid character (a lone UTF-16 surrogate).")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _surrogates(problems, item, (*path, index))
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _surrogates(problems, item, (*path, name))
+
+
+def _read_document(document: Mapping[str, Any], problems: Problems) -> Plan:
+    plan = Plan()
+    _read_record(
+        plan,
+        problems,
+        RECORD_KINDS["jurisdiction"],
+        document.get("jurisdiction"),
+        ("jurisdiction",),
+    )
+
+    def items(raw: Any) -> list[Any]:
+        return raw if isinstance(raw, list) else []
+
+    for section, kind_key in SECTIONS:
+        kind = RECORD_KINDS[kind_key]
+        for index, raw in enumerate(items(document.get(section))):
+            path: JsonPath = (section, index)
+            rec = _read_record(plan, problems, kind, raw, path)
+            if rec is not None and kind_key == "evidence":
+                _read_evidence(problems, rec, raw)
+            if kind_key == "award" and isinstance(raw, dict):
+                for number, condition in enumerate(items(raw.get("conditions"))):
+                    _read_record(
+                        plan,
+                        problems,
+                        RECORD_KINDS["condition"],
+                        condition,
+                        (*path, "conditions", number),
+                        parent=rec.uuid if rec is not None else None,
+                    )
+    for index, raw in enumerate(items(document.get("responses"))):
+        _read_response(plan, problems, raw, ("responses", index))
+    for index, raw in enumerate(items(document.get("audit"))):
+        _read_history(plan, problems, raw, ("audit", index))
+    _surrogates(problems, document, ())
+    return plan
+
+
+def check_document(document: Any) -> tuple[Plan, Problems]:
+    """Every problem the file has on its own, without looking at the database."""
+    problems = Problems()
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else None
+        problems.add(
+            ("format",) if isinstance(document, dict) else (),
+            f'this is not a Jurisdesk exchange file (expected "format": "{FORMAT}"'
+            + (f", found {short(found)})." if found is not None else ")."),
+        )
+        return Plan(), problems
+    if document.get("format_version") != FORMAT_VERSION:
+        problems.add(
+            ("format_version",),
+            f"this file is format version {short(document.get('format_version'))}; this "
+            f"Jurisdesk reads version {FORMAT_VERSION}. Import it with the Jurisdesk that wrote it "
+            "or a newer one.",
+        )
+        return Plan(), problems
+    semantic = Problems()
+    plan = _read_document(document, semantic)
+    # Where the app's own validation has something to say, its wording is kept and the
+    # schema's message for the same member is dropped: one problem, said once.
+    covered = {parts for parts, _ in semantic.found}
+    for error in validator().iter_errors(document):
+        for parts, message in schema_problem(error):
+            if parts not in covered:
+                problems.add(parts, message)
+    problems.found += semantic.found
+    return plan, problems
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def read_file(path: Path) -> Any:
+    """The JSON document in a file, or ExchangeError saying where the file stops being JSON."""
+    source = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Windows editors add a BOM
+    except OSError as exc:
+        raise ExchangeError(source, [f"$: cannot read {path}: {exc.strerror or exc}."]) from exc
+    except UnicodeDecodeError as exc:
+        raise ExchangeError(
+            source, [f"$: {path.name} is not UTF-8 text (byte {exc.start:,} is not valid)."]
+        ) from None
+    try:
+        return json.loads(
+            text, object_pairs_hook=no_duplicate_members, parse_constant=_no_constants
+        )
+    except json.JSONDecodeError as exc:
+        raise ExchangeError(
+            source,
+            [
+                f"$: {path.name} is not valid JSON: {exc.msg} "
+                f"at line {exc.lineno}, column {exc.colno}."
+            ],
+        ) from None
+    except DuplicateMemberError as exc:
+        raise ExchangeError(
+            source, [f"$: {path.name} has the member “{exc}” twice in one object."]
+        ) from None
+    except ValueError as exc:
+        raise ExchangeError(source, [f"$: {path.name}: {exc}."]) from None

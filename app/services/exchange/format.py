@@ -1,0 +1,115 @@
+"""The file's vocabulary: format name and version, sections, counts, text limits, patterns."""
+
+from __future__ import annotations
+
+import re
+
+from app import models
+from app.models.base import Entity
+from app.services.fields import LONG_TEXT_LIMIT, RECORD_KINDS, FieldKind, FieldSpec
+from app.services.responses import SOURCE_LIMIT
+
+FORMAT = "jurisdesk-exchange"
+FORMAT_VERSION = 1
+SCHEMA_FILENAME = "jurisdesk-exchange.schema.json"
+
+# Sections holding records of one RecordKind, in file and import order: a record only refers
+# to records of earlier sections (evidence → instrument, statistic → facility).
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("facilities", "facility"),
+    ("instruments", "instrument"),
+    ("evidence", "evidence"),
+    ("requests", "request"),
+    ("awards", "award"),
+    ("statistics", "statistic"),
+    ("contacts", "contact"),
+)
+# Keys of ExportResult.counts and ImportResult.created/updated.
+COUNT_KEYS: tuple[str, ...] = (
+    "jurisdiction",
+    "facilities",
+    "instruments",
+    "evidence",
+    "requests",
+    "awards",
+    "conditions",
+    "statistics",
+    "contacts",
+    "responses",
+    "answers",
+    "audit",
+)
+COUNT_KEY_OF = {kind: section for section, kind in SECTIONS} | {
+    "jurisdiction": "jurisdiction",
+    "condition": "conditions",
+    "response": "responses",
+    "answer": "answers",
+}
+# The order records are written in on import; parents and referenced records come first.
+WRITE_ORDER = (
+    "facility",
+    "instrument",
+    "evidence",
+    "request",
+    "award",
+    "condition",
+    "statistic",
+    "contact",
+    "response",
+    "answer",
+)
+MODELS: dict[str, type[Entity]] = {key: kind.model for key, kind in RECORD_KINDS.items()} | {
+    "response": models.Response,
+    "answer": models.Answer,
+}
+LABELS: dict[str, str] = {key: kind.label for key, kind in RECORD_KINDS.items()} | {
+    "response": "Response",
+    "answer": "Answer",
+}
+
+RESPONSE_TEXT_LIMITS = {
+    "prepared_by": 200,
+    "reviewed_by": 200,
+    "approved_by": 200,
+    "approver_title": 200,
+    "submission_method": 200,
+    "notes": LONG_TEXT_LIMIT,
+}
+ANSWER_TEXT_LIMITS = {
+    "narrative": LONG_TEXT_LIMIT,
+    "conditions": LONG_TEXT_LIMIT,
+    "information_source": SOURCE_LIMIT,
+}
+AUDIT_TEXT_LIMITS = {
+    "actor": 200,
+    "action": 32,
+    "entity_kind": 40,
+    "entity_label": 400,
+    "field": 100,
+    "old_value": None,
+    "new_value": None,
+}
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+STATE_PATTERN = r"^[A-Z]{2}$"
+PATTERN_WORDS = {
+    UUID_PATTERN: "a UUID in lowercase, e.g. 3f2b8a1c-0d4e-4c5f-9a6b-7c8d9e0f1a2b",
+    DATE_PATTERN: "a date in the form YYYY-MM-DD",
+    DATETIME_PATTERN: "a date and time with a UTC offset, e.g. 2017-08-03T14:05:00+00:00",
+    SHA256_PATTERN: "a SHA-256 of 64 lowercase hexadecimal digits",
+    STATE_PATTERN: "a two-letter USPS state code in capitals, e.g. NM",
+}
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+JsonPath = tuple[str | int, ...]
+
+
+def member_name(spec: FieldSpec) -> str:
+    """A field's member in the file: references lose their "_id" and hold a UUID instead."""
+    return spec.name.removesuffix("_id") if spec.kind is FieldKind.REFERENCE else spec.name

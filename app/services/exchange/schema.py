@@ -1,0 +1,220 @@
+"""The format's JSON Schema, built from RECORD_KINDS, and the shipped copy imports check against."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from app import questionnaires
+from app.models import MAX_EVIDENCE_BYTES
+from app.paths import resource_path
+from app.services.exchange.format import (
+    ANSWER_TEXT_LIMITS,
+    DATE_PATTERN,
+    DATETIME_PATTERN,
+    FORMAT,
+    FORMAT_VERSION,
+    RESPONSE_TEXT_LIMITS,
+    SCHEMA_FILENAME,
+    SECTIONS,
+    SHA256_PATTERN,
+    STATE_PATTERN,
+    UUID_PATTERN,
+    member_name,
+)
+from app.services.fields import LONG_TEXT_LIMIT, RECORD_KINDS, FieldKind, FieldSpec, RecordKind
+from app.vocabulary import PolicyBasis, ResponseStatus
+
+
+def _nullable(schema: dict[str, Any], required: bool) -> dict[str, Any]:
+    if required:
+        return schema
+    if "enum" in schema:
+        return schema | {"enum": [*schema["enum"], None]}
+    return schema | {"type": [schema["type"], "null"]}
+
+
+def _field_schema(spec: FieldSpec) -> dict[str, Any]:
+    schema: dict[str, Any]
+    kind = spec.kind
+    if kind is FieldKind.TEXT:
+        schema = {"type": "string", "maxLength": spec.max_length}
+    elif kind is FieldKind.LONG_TEXT:
+        schema = {"type": "string", "maxLength": LONG_TEXT_LIMIT}
+    elif kind is FieldKind.INTEGER:
+        schema = {"type": "integer"}
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            schema["maximum"] = spec.maximum
+    elif kind is FieldKind.DATE:
+        schema = {"type": "string", "pattern": DATE_PATTERN}
+    elif kind is FieldKind.CHOICE:
+        schema = {"enum": [value for value, _ in spec.choice_items()]}
+    elif kind is FieldKind.STATE:
+        schema = {"type": "string", "pattern": STATE_PATTERN}
+    elif kind is FieldKind.REFERENCE:
+        schema = {"type": "string", "pattern": UUID_PATTERN}
+    else:
+        schema = {"type": "boolean"}
+    # Booleans are never null: an empty tick box is false.
+    schema = _nullable(schema, spec.required or kind is FieldKind.BOOLEAN)
+    description = spec.label if kind is not FieldKind.REFERENCE else f"{spec.label} (UUID)"
+    return {"description": description + (f". {spec.help}" if spec.help else "")} | schema
+
+
+def _record_schema(kind: RecordKind, extra: Mapping[str, Any] = {}) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "uuid": {"$ref": "#/$defs/uuid"},
+        "version": {"type": "integer", "minimum": 1},
+    }
+    properties |= {member_name(spec): _field_schema(spec) for spec in kind.fields}
+    properties |= extra
+    required = ["uuid"] + [member_name(s) for s in kind.fields if s.required] + list(extra)
+    return {
+        "title": kind.label,
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+    }
+
+
+def _text_schema(limit: int | None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if limit is not None:
+        schema["maxLength"] = limit
+    return schema
+
+
+def build_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, derived from RECORD_KINDS so it cannot drift from them.
+
+    The shipped resources/exchange file is this, written out (a test keeps them equal)."""
+    nullable_date = {"type": ["string", "null"], "pattern": DATE_PATTERN}
+    nullable_datetime = {"type": ["string", "null"], "pattern": DATETIME_PATTERN}
+    nullable_uuid = {"type": ["string", "null"], "pattern": UUID_PATTERN}
+    uuid_list = {"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/uuid"}}
+    defs: dict[str, Any] = {
+        "uuid": {"type": "string", "pattern": UUID_PATTERN},
+        "jurisdiction": _record_schema(RECORD_KINDS["jurisdiction"]),
+    }
+    for _section, kind_key in SECTIONS:
+        extra: dict[str, Any] = {}
+        if kind_key == "evidence":
+            extra = {
+                "media_type": {"type": "string", "minLength": 1, "maxLength": 100},
+                "size": {"type": "integer", "minimum": 0, "maximum": MAX_EVIDENCE_BYTES},
+                "sha256": {"type": "string", "pattern": SHA256_PATTERN},
+                "content_base64": {
+                    "type": "string",
+                    "description": "The file's bytes, base64 (RFC 4648, no line breaks).",
+                },
+            }
+        if kind_key == "award":
+            extra = {"conditions": {"type": "array", "items": {"$ref": "#/$defs/condition"}}}
+        defs[kind_key] = _record_schema(RECORD_KINDS[kind_key], extra)
+    defs["condition"] = _record_schema(RECORD_KINDS["condition"])
+    defs["answer"] = {
+        "title": "Answer",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["uuid", "question_key"],
+        "properties": {
+            "uuid": {"$ref": "#/$defs/uuid"},
+            "version": {"type": "integer", "minimum": 1},
+            "question_key": {"type": "string", "minLength": 1, "maxLength": 100},
+            "facility": nullable_uuid,
+            "value": {
+                "description": "Choice value, list of choice values, text, YYYY-MM-DD or number.",
+                "type": ["null", "string", "number", "array"],
+                "items": {"type": "string"},
+            },
+            "result": {
+                "description": "Derived from value; recomputed on import.",
+                "enum": [*sorted(questionnaires.definition.RESULT_VALUES), None],
+            },
+            "basis": {"enum": [b.value for b in PolicyBasis] + [None]},
+            **{name: _text_schema(limit) for name, limit in ANSWER_TEXT_LIMITS.items()},
+            "as_of": nullable_date,
+            "instruments": uuid_list,
+            "evidence": uuid_list,
+        },
+    }
+    defs["response"] = {
+        "title": "Response",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["uuid", "questionnaire_key", "questionnaire_version", "status"],
+        "properties": {
+            "uuid": {"$ref": "#/$defs/uuid"},
+            "version": {"type": "integer", "minimum": 1},
+            "questionnaire_key": {"type": "string", "minLength": 1, "maxLength": 100},
+            "questionnaire_version": {"type": "integer", "minimum": 1},
+            "status": {"enum": [s.value for s in ResponseStatus]},
+            **{name: _text_schema(limit) for name, limit in RESPONSE_TEXT_LIMITS.items()},
+            "approved_at": nullable_datetime,
+            "submitted_on": nullable_date,
+            "request": nullable_uuid,
+            "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
+        },
+    }
+    defs["audit_entry"] = {
+        "title": "History entry",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["at", "actor", "action", "entity_kind", "entity_uuid"],
+        "properties": {
+            "at": {"type": "string", "pattern": DATETIME_PATTERN},
+            "actor": {"type": "string", "maxLength": 200},
+            "action": {"type": "string", "minLength": 1, "maxLength": 32},
+            "entity_kind": {"type": "string", "minLength": 1, "maxLength": 40},
+            "entity_uuid": {"type": "string", "minLength": 1, "maxLength": 36},
+            "entity_label": _text_schema(400),
+            "response_uuid": nullable_uuid,
+            "field": _text_schema(100),
+            "old_value": _text_schema(None),
+            "new_value": _text_schema(None),
+        },
+    }
+    properties: dict[str, Any] = {
+        "format": {"const": FORMAT},
+        "format_version": {"const": FORMAT_VERSION},
+        "exported_at": nullable_datetime,
+        "exported_by": {"type": ["string", "null"]},
+        "application_version": {"type": ["string", "null"]},
+        "jurisdiction": {"$ref": "#/$defs/jurisdiction"},
+    }
+    for section, kind_key in SECTIONS:
+        properties[section] = {"type": "array", "items": {"$ref": f"#/$defs/{kind_key}"}}
+    properties["responses"] = {"type": "array", "items": {"$ref": "#/$defs/response"}}
+    properties["audit"] = {"type": "array", "items": {"$ref": "#/$defs/audit_entry"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:jurisdesk:exchange:1",
+        "title": "Jurisdesk exchange file (format version 1)",
+        "description": "One jurisdiction and everything that belongs to it. See "
+        "docs/exchange-format.md.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "format_version", "jurisdiction"],
+        "properties": properties,
+        "$defs": defs,
+    }
+
+
+def schema_path() -> Path:
+    return resource_path("exchange", SCHEMA_FILENAME)
+
+
+@functools.cache
+def validator() -> Draft202012Validator:
+    # Always the shipped schema: a file cannot bring its own rules along.
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
