@@ -3,76 +3,50 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QTabWidget,
-    QToolBar,
     QWidget,
 )
 
 from app import __version__
-from app.services import backup, records
+from app.services import records
 from app.services.errors import UserError
+from app.services.jurisdictions import JurisdictionSummary
 from app.services.responses import ResponseSummary
 from app.services.store import Store, open_store
 from ui.common import errors
-from ui.common.operations import run_in_background
+from ui.common.actions import connect_triggers
 from ui.dashboard import DashboardView
-from ui.evidence_panel import EvidencePanel
-from ui.history_panel import HistoryPanel, RecordHistoryDialog
+from ui.database_actions import DatabaseActions
+from ui.history_panel import RecordHistoryDialog
+from ui.jurisdiction_tabs import TAB_NAMES, JurisdictionTabs
+from ui.main_menu import MainMenu
 from ui.navigator import Navigator
 from ui.questionnaire import ResponseEditor
-from ui.records import ProfilePanel, RecordDialog, RecordPanel, RequestsAndGrantsPanel
+from ui.records import RecordDialog, RecordPanel
 from ui.records.dialog import delete_record
 from ui.report_actions import ChosenJurisdiction, ChosenResponse, ReportActions
-from ui.responses_panel import ResponsesPanel
 from ui.settings import Settings
 
 log = logging.getLogger("jurisdesk.ui")
-Button = QMessageBox.StandardButton
 
-# Tab labels are short so all nine fit at 1024 pixels; the tooltip gives the full name.
-TABS: tuple[tuple[str, str, str], ...] = (
-    ("profile", "Profile", "The jurisdiction's own facts; saved as you type"),
-    ("facilities", "Facilities", "Jails and holding facilities, and who operates them"),
-    ("instruments", "Instruments", "Legal instruments: policies, ordinances, orders, agreements"),
-    ("evidence", "Evidence", "Documents kept as evidence, with their SHA-256"),
-    ("requests", "Requests && grants", "Federal requests, grant awards and their conditions"),
-    ("statistics", "Statistics", "Detainer statistics: requests received, honored, declined"),
-    ("contacts", "Contacts", "People who prepare, review and sign"),
-    ("responses", "Responses", "Answers to federal questionnaires"),
-    ("history", "History", "Every change: who, when, old and new value"),
-)
 FIRST_START_MIN = QSize(1024, 768)
-TAB_NAMES = tuple(name for name, _label, _tip in TABS)
-_RECORD_TABS = {
-    "facilities": "facility",
-    "instruments": "instrument",
-    "statistics": "statistic",
-    "contacts": "contact",
-}
 
 
 class MainWindow(QMainWindow):
-    """Views are built in _build_*; every signal is connected in _wire_* methods."""
+    """Composes the menus, navigator, dashboard and tabs; every signal is connected in _wire_*."""
 
     def __init__(
         self, store: Store, settings: Settings | None = None, parent: QWidget | None = None
@@ -84,67 +58,18 @@ class MainWindow(QMainWindow):
         self._return_to: QWidget | None = None
         self._history_windows: list[RecordHistoryDialog] = []
         self._jurisdiction_id: int | None = None
-        self._stale: set[str] = set()
         self._closing_ok = False
         self.setWindowTitle("Jurisdesk")
         self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
         self._build_status_bar()
         self._build_workspace()
         self._restore()
 
     # == layout ===========================================================================
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], Any],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        icon: QStyle.StandardPixmap | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_actions(self) -> None:
-        sp = QStyle.StandardPixmap
-        a = self._action
-        self.new_database_action = a(
-            "&New database…", self.new_database, tip="Create an empty database file"
-        )
-        self.open_database_action = a(
-            "&Open database…",
-            self.open_database,
-            QKeySequence.StandardKey.Open,
-            sp.SP_DialogOpenButton,
-            "Open another database file",
-        )
-        self.backup_action = a(
-            "&Backup copy…",
-            self.backup_copy,
-            icon=sp.SP_DriveHDIcon,
-            tip="Write a complete copy of this database",
-        )
-        self.import_action = a(
-            "&Import JSON…",
-            self.import_json,
-            icon=sp.SP_ArrowDown,
-            tip="Read a jurisdiction from an exchange file",
-        )
-        self.export_action = a(
-            "&Export JSON…",
-            self.export_json,
-            icon=sp.SP_ArrowUp,
-            tip="Write the selected jurisdiction to an exchange file",
+        self.database = DatabaseActions(
+            self, self.settings, store=lambda: self.store, jurisdiction=self._selected_jurisdiction
         )
         self.reports = ReportActions(
             self,
@@ -153,144 +78,22 @@ class MainWindow(QMainWindow):
             store=lambda: self.store,
             response=self.current_response,
             jurisdiction=self.current_jurisdiction,
-            folder=self._folder,
-            remember_folder=self._remember_folder,
+            folder=self.database.folder,
+            remember_folder=self.database.remember_folder,
         )
-        self.staff_name_action = a(
-            "Set &my name…",
-            self.ask_staff_name,
-            tip="The name written into the history of every change",
-        )
-        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-
-        self.new_record_action = a(
-            "&New record…", self.new_record, QKeySequence.StandardKey.New, sp.SP_FileDialogNewFolder
-        )
-        self.edit_record_action = a(
-            "&Edit…",
-            self.edit_record,
-            icon=sp.SP_FileDialogDetailedView,
-            tip="Edit the selected record (Enter)",
-        )
-        self.delete_record_action = a(
-            "&Delete…",
-            self.delete_selected,
-            QKeySequence.StandardKey.Delete,
-            sp.SP_TrashIcon,
-            "Delete the selected record",
-        )
-        self.find_action = a("&Find jurisdiction", self.focus_search, QKeySequence.StandardKey.Find)
-
-        self.dashboard_action = a(
-            "&Dashboard",
-            self.show_dashboard,
-            "Ctrl+1",
-            sp.SP_DesktopIcon,
-            "What is due across all jurisdictions",
-        )
-        self.tab_actions: dict[str, QAction] = {}
-        for number, (name, label, tip) in enumerate(TABS, start=2):
-            key = f"Ctrl+{number % 10}"
-            title = tip.split(":")[0] if ":" in tip else label.replace("&&", "and")
-            self.tab_actions[name] = a(title, partial(self.show_tab, name), key, tip=tip)
-        self.refresh_action = a(
-            "&Refresh",
-            self.refresh,
-            QKeySequence.StandardKey.Refresh,
-            sp.SP_BrowserReload,
-            "Read everything again from the database",
-        )
-        self.refresh_action.setShortcut(QKeySequence("F5"))
-
-        self.new_jurisdiction_action = a(
-            "&New jurisdiction…",
-            self.new_jurisdiction,
-            "Ctrl+Shift+N",
-            sp.SP_FileDialogNewFolder,
-            "Record a city, county or other jurisdiction",
-        )
-        self.delete_jurisdiction_action = a(
-            "&Delete jurisdiction…",
-            self.delete_jurisdiction,
-            tip="Delete the selected jurisdiction and its records",
-        )
-        self.about_action = a("&About Jurisdesk", self.show_about)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.new_database_action)
-        file_menu.addAction(self.open_database_action)
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.backup_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        self.reports.add_to_menu(file_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.staff_name_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        # Tooltips of disabled entries explain why they are disabled.
-        file_menu.setToolTipsVisible(True)
-
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.new_record_action)
-        edit_menu.addAction(self.edit_record_action)
-        edit_menu.addAction(self.delete_record_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.find_action)
-        edit_menu.addSeparator()
-        preferences = edit_menu.addAction("&Preferences…")
-        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
-        preferences.triggered.connect(self.ask_staff_name)
-        edit_menu.aboutToShow.connect(self._update_actions)
-
-        view_menu = bar.addMenu("&View")
-        view_menu.addAction(self.dashboard_action)
-        view_menu.addSeparator()
-        for action in self.tab_actions.values():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.refresh_action)
-
-        jurisdiction_menu = bar.addMenu("&Jurisdiction")
-        jurisdiction_menu.addAction(self.new_jurisdiction_action)
-        jurisdiction_menu.addAction(self.delete_jurisdiction_action)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main toolbar", self)
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        for action in (
-            self.dashboard_action,
-            None,
-            self.new_jurisdiction_action,
-            self.new_record_action,
-            self.edit_record_action,
-            self.delete_record_action,
-            None,
-            self.import_action,
-            self.export_action,
-            self.backup_action,
-        ):
-            if action is None:
-                toolbar.addSeparator()
-            else:
-                toolbar.addAction(action)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
+        self.main_menu = MainMenu(self, self.database, self.reports)
+        # Tests and ui/screenshots.py reach these on the window.
+        self.new_database_action = self.database.new_database_action
+        self.open_database_action = self.database.open_database_action
+        self.recent_menu = self.database.recent_menu
+        self.backup_action = self.database.backup_action
+        self.import_action = self.database.import_action
+        self.export_action = self.database.export_action
+        self.staff_name_action = self.main_menu.staff_name_action
+        self.quit_action = self.main_menu.quit_action
+        self.find_action = self.main_menu.find_action
+        self.toolbar = self.main_menu.toolbar
+        self._wire_actions()
 
     def _build_status_bar(self) -> None:
         self.database_label = QLabel()
@@ -305,34 +108,19 @@ class MainWindow(QMainWindow):
         self.navigator = Navigator(store)
         self.navigator.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
 
-        self.profile = ProfilePanel(store)
-        self.facilities = RecordPanel(store, "facility")
-        self.instruments = RecordPanel(store, "instrument")
-        self.evidence = EvidencePanel(store)
-        self.requests = RequestsAndGrantsPanel(store)
-        self.statistics = RecordPanel(store, "statistic")
-        self.contacts = RecordPanel(store, "contact")
-        self.responses = ResponsesPanel(store)
-        self.history = HistoryPanel(store)
-        self.tab_widgets: dict[str, QWidget] = {
-            "profile": self.profile,
-            "facilities": self.facilities,
-            "instruments": self.instruments,
-            "evidence": self.evidence,
-            "requests": self.requests,
-            "statistics": self.statistics,
-            "contacts": self.contacts,
-            "responses": self.responses,
-            "history": self.history,
-        }
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.setUsesScrollButtons(True)
-        for name, label, tip in TABS:
-            index = self.tabs.addTab(self.tab_widgets[name], label)
-            shortcut = self.tab_actions[name].shortcut()
-            native = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
-            self.tabs.setTabToolTip(index, f"{tip} ({native})")
+        shortcuts = {name: action.shortcut() for name, action in self.main_menu.tab_actions.items()}
+        self.tabs = JurisdictionTabs(store, shortcuts, self._jurisdiction_uuid)
+        # The panels stay reachable on the window, as tests and ui/screenshots.py expect.
+        self.tab_widgets = self.tabs.widgets
+        self.profile = self.tabs.profile
+        self.facilities = self.tabs.facilities
+        self.instruments = self.tabs.instruments
+        self.evidence = self.tabs.evidence
+        self.requests = self.tabs.requests
+        self.statistics = self.tabs.statistics
+        self.contacts = self.tabs.contacts
+        self.responses = self.tabs.responses
+        self.history = self.tabs.history
 
         self.dashboard = DashboardView(store, background=True)
         self.stack = QStackedWidget()
@@ -351,6 +139,32 @@ class MainWindow(QMainWindow):
         self._show_database()
 
     # == behaviour: wiring =================================================================
+
+    def _wire_actions(self) -> None:
+        menu = self.main_menu
+        connect_triggers(
+            (
+                (menu.staff_name_action, self.ask_staff_name),
+                (menu.preferences_action, self.ask_staff_name),
+                (menu.quit_action, self.close),
+                (menu.new_record_action, self.new_record),
+                (menu.edit_record_action, self.edit_record),
+                (menu.delete_record_action, self.delete_selected),
+                (menu.find_action, self.focus_search),
+                (menu.dashboard_action, self.show_dashboard),
+                *((menu.tab_actions[name], partial(self.show_tab, name)) for name in TAB_NAMES),
+                (menu.refresh_action, self.refresh),
+                (menu.new_jurisdiction_action, self.new_jurisdiction),
+                (menu.delete_jurisdiction_action, self.delete_jurisdiction),
+                (menu.about_action, self.show_about),
+            )
+        )
+        menu.edit_menu.aboutToShow.connect(self._update_actions)
+        self.database.openRequested.connect(
+            lambda path, create: self.switch_database(path, create=create)
+        )
+        self.database.imported.connect(self._imported)
+        self.database.statusMessage.connect(self.show_message)
 
     def _wire_workspace(self) -> None:
         self.navigator.jurisdictionSelected.connect(self._jurisdiction_chosen)
@@ -399,12 +213,12 @@ class MainWindow(QMainWindow):
         self._jurisdiction_id = jurisdiction_id
         self.settings.set_last_jurisdiction(self.store.path, jurisdiction_id)
         self.profile.set_jurisdiction(jurisdiction_id)
-        self._stale = set(TAB_NAMES) - {"profile"}
+        self.tabs.stale = set(TAB_NAMES) - {"profile"}
         if jurisdiction_id is None:
             self.stack.setCurrentWidget(self.dashboard)
         else:
             self._show_jurisdiction_page()
-        self._load_tab(self.current_tab())
+        self.tabs.load(self.tabs.current_tab(), self._jurisdiction_id)
         self._update_actions()
 
     def _show_jurisdiction_page(self) -> None:
@@ -413,7 +227,7 @@ class MainWindow(QMainWindow):
         if self.editor is not None and self.stack.currentWidget() is self.editor:
             return
         self.stack.setCurrentWidget(self.tabs)
-        self._load_tab(self.current_tab())
+        self.tabs.load(self.tabs.current_tab(), self._jurisdiction_id)
 
     def _tab_changed(self, index: int) -> None:
         name = TAB_NAMES[index] if 0 <= index < len(TAB_NAMES) else "profile"
@@ -421,26 +235,16 @@ class MainWindow(QMainWindow):
             # Switching tab is leaving the form: store what was typed now.
             self.profile.save_now()
         self.settings.set_last_tab(name)
-        self._load_tab(name)
+        self.tabs.load(name, self._jurisdiction_id)
         self._update_actions()
 
-    def _load_tab(self, name: str) -> None:
-        """Tabs load when first shown for a jurisdiction, so switching jurisdiction is quick."""
-        if name not in self._stale:
-            return
-        self._stale.discard(name)
-        jurisdiction_id = self._jurisdiction_id
-        widget = self.tab_widgets[name]
-        if name == "history":
-            summary = self.navigator.selected()
-            uuid = summary.uuid if summary else self._uuid_of(jurisdiction_id)
-            self.history.set_jurisdiction(uuid)
-        elif isinstance(widget, RecordPanel):
-            widget.set_parent(jurisdiction_id)
-        elif hasattr(widget, "set_jurisdiction"):
-            widget.set_jurisdiction(jurisdiction_id)
+    def _selected_jurisdiction(self) -> JurisdictionSummary | None:
+        return self.navigator.selected()
 
-    def _uuid_of(self, jurisdiction_id: int | None) -> str | None:
+    def _jurisdiction_uuid(self, jurisdiction_id: int | None) -> str | None:
+        summary = self.navigator.selected()
+        if summary is not None:
+            return summary.uuid
         if jurisdiction_id is None:
             return None
         try:
@@ -449,8 +253,7 @@ class MainWindow(QMainWindow):
             return None
 
     def current_tab(self) -> str:
-        index = self.tabs.currentIndex()
-        return TAB_NAMES[index] if 0 <= index < len(TAB_NAMES) else "profile"
+        return self.tabs.current_tab()
 
     def show_dashboard(self) -> None:
         if not self._leave_current():
@@ -485,7 +288,7 @@ class MainWindow(QMainWindow):
             self.show_message("Choose a jurisdiction first.")
             return
         self._show_jurisdiction_page()
-        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+        self.tabs.show_tab(name)
 
     def focus_search(self) -> None:
         self.navigator.focus_search()
@@ -493,8 +296,8 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.navigator.refresh()
         self.profile.reload()
-        self._stale = set(TAB_NAMES) - {"profile"} if self._jurisdiction_id else set()
-        self._load_tab(self.current_tab())
+        self.tabs.stale = set(TAB_NAMES) - {"profile"} if self._jurisdiction_id else set()
+        self.tabs.load(self.tabs.current_tab(), self._jurisdiction_id)
         self.dashboard.refresh()
         self.show_message("Refreshed.")
 
@@ -502,7 +305,7 @@ class MainWindow(QMainWindow):
         """Something was saved: counts in the list and other tabs may show it."""
         self.navigator.refresh()
         current = self.current_tab()
-        self._stale |= {"history", "evidence", "statistics"} - {current}
+        self.tabs.stale |= {"history", "evidence", "statistics"} - {current}
         if refresh_profile:
             self.profile.reload()
         if current == "history":
@@ -515,33 +318,31 @@ class MainWindow(QMainWindow):
         """The record table the Edit menu acts on, if a record tab is showing."""
         if self.stack.currentWidget() is not self.tabs or self._jurisdiction_id is None:
             return None
-        widget = self.tab_widgets[self.current_tab()]
-        if isinstance(widget, RequestsAndGrantsPanel):
-            return widget.active_panel()
-        return widget if isinstance(widget, RecordPanel) else None
+        return self.tabs.record_panel()
 
     def _update_actions(self) -> None:
+        menu = self.main_menu
         panel = self.current_panel()
         has_jurisdiction = self._jurisdiction_id is not None
         if panel is not None:
             noun = panel.kind.label.lower()
-            self.new_record_action.setText(f"&New {noun}…")
-            self.new_record_action.setEnabled(panel.parent_id is not None)
+            menu.new_record_action.setText(f"&New {noun}…")
+            menu.new_record_action.setEnabled(panel.parent_id is not None)
             has_record = panel.current_record() is not None
-            self.edit_record_action.setEnabled(has_record)
-            self.delete_record_action.setEnabled(has_record)
+            menu.edit_record_action.setEnabled(has_record)
+            menu.delete_record_action.setEnabled(has_record)
         else:
             # No record table showing: New jurisdiction has its own action and button.
-            self.new_record_action.setText("&New record…")
-            self.new_record_action.setEnabled(False)
-            self.edit_record_action.setEnabled(False)
-            self.delete_record_action.setEnabled(
+            menu.new_record_action.setText("&New record…")
+            menu.new_record_action.setEnabled(False)
+            menu.edit_record_action.setEnabled(False)
+            menu.delete_record_action.setEnabled(
                 has_jurisdiction and self.navigator.list_view.hasFocus()
             )
-        self.export_action.setEnabled(has_jurisdiction)
+        self.database.update(has_jurisdiction)
         self.reports.update()
-        self.delete_jurisdiction_action.setEnabled(has_jurisdiction)
-        self.new_record_action.setToolTip(self.new_record_action.text().replace("&", ""))
+        menu.delete_jurisdiction_action.setEnabled(has_jurisdiction)
+        menu.new_record_action.setToolTip(menu.new_record_action.text().replace("&", ""))
 
     def new_record(self) -> None:
         panel = self.current_panel()
@@ -695,46 +496,9 @@ class MainWindow(QMainWindow):
         for view in (self.responses, self.dashboard):
             if view.isVisible():
                 view.refresh()
-        self._stale.add("history")
+        self.tabs.stale.add("history")
 
-    # == files =============================================================================
-
-    def _folder(self) -> str:
-        return self.settings.last_folder() or str(Path.home())
-
-    def _remember_folder(self, path: Path) -> None:
-        self.settings.set_last_folder(path.parent)
-
-    def new_database(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "New database",
-            str(Path(self._folder()) / "jurisdesk.sqlite"),
-            "Jurisdesk databases (*.sqlite);;All files (*)",
-        )
-        if not name:
-            return
-        path = Path(name)
-        if path.suffix == "":
-            path = path.with_suffix(".sqlite")
-        if path.exists():
-            errors.message(
-                self,
-                "File already exists",
-                f"{path.name} already exists.",
-                icon=QMessageBox.Icon.Warning,
-                informative="Choose another name for a new database, or open this one with "
-                "File ▸ Open database.",
-            )
-            return
-        self.switch_database(path, create=True)
-
-    def open_database(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Open database", self._folder(), "Jurisdesk databases (*.sqlite);;All files (*)"
-        )
-        if name:
-            self.switch_database(Path(name), create=False)
+    # == databases ========================================================================
 
     def switch_database(self, path: Path, *, create: bool = False) -> bool:
         """Opens another database in this window; a refused file leaves the current one open."""
@@ -754,63 +518,10 @@ class MainWindow(QMainWindow):
         self._build_workspace()
         old.close()
         self.settings.add_recent_file(path)
-        self._remember_folder(path)
+        self.database.remember_folder(path)
         self._restore_place()
         self.show_message(f"Opened {path}.")
         return True
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        files = self.settings.recent_files()
-        for number, path in enumerate(files, start=1):
-            action = self.recent_menu.addAction(f"&{number} {path}")
-            action.triggered.connect(lambda _c=False, p=path: self.switch_database(p))
-            action.setEnabled(path.resolve() != self.store.path.resolve())
-        if not files:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("&Clear this list", self.settings.clear_recent_files)
-
-    def backup_copy(self) -> None:
-        suggested = f"{self.store.path.stem}-backup-{date.today().isoformat()}.sqlite"
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Backup copy",
-            str(Path(self._folder()) / suggested),
-            "Jurisdesk databases (*.sqlite);;All files (*)",
-        )
-        if not name:
-            return
-        target = Path(name)
-        self._remember_folder(target)
-        store = self.store
-        # The save dialog already asked before replacing an existing file.
-        run_in_background(
-            self,
-            "Writing the backup copy…",
-            lambda: backup.backup_to(store, target, replace=True),
-            lambda path: self.show_message(f"Backup copy written to {path}."),
-        )
-
-    def import_json(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Import JSON", self._folder(), "Exchange files (*.json);;All files (*)"
-        )
-        if not name:
-            return
-        path = Path(name)
-        self._remember_folder(path)
-        from app.services import exchange
-
-        store = self.store
-        run_in_background(
-            self,
-            f"Importing {path.name}…",
-            lambda: exchange.import_file(store, path),
-            self._imported,
-            self._import_failed,
-        )
 
     def _imported(self, result: Any) -> None:
         self.navigator.refresh()
@@ -818,47 +529,6 @@ class MainWindow(QMainWindow):
         if jurisdiction_id is not None:
             self._jurisdiction_id = None  # reload every tab: the import may have changed them
             self.select_jurisdiction(jurisdiction_id)
-        text = result.describe()
-        self.show_message(text)
-        errors.message(self, "Import finished", text)
-
-    def _import_failed(self, error: BaseException) -> None:
-        problems = getattr(error, "problems", None)
-        if isinstance(error, UserError) and problems:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, "Import refused", str(error).split("\n")[0], parent=self
-            )
-            box.setInformativeText("\n".join(str(p) for p in problems[:10]))
-            box.setDetailedText("\n".join(str(p) for p in problems))
-            errors.present(box)
-        else:
-            errors.show_error(self, error)
-
-    def export_json(self) -> None:
-        summary = self.navigator.selected()
-        if summary is None:
-            self.show_message("Choose a jurisdiction to export first.")
-            return
-        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in summary.name).strip()
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export JSON",
-            str(Path(self._folder()) / f"{safe or 'jurisdiction'}.json"),
-            "Exchange files (*.json);;All files (*)",
-        )
-        if not name:
-            return
-        target = Path(name)
-        self._remember_folder(target)
-        from app.services import exchange
-
-        store, jurisdiction_id = self.store, summary.id
-        run_in_background(
-            self,
-            f"Exporting {summary.name}…",
-            lambda: exchange.export_jurisdiction(store, jurisdiction_id, target),
-            lambda result: self.show_message(f"Exported {summary.name} to {result.path}."),
-        )
 
     # == people ============================================================================
 

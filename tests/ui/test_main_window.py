@@ -226,7 +226,7 @@ def test_new_database_then_recent_files(qtbot, window, store: Store, tmp_path, c
     assert window.store.path == target
     assert window.navigator.model.rowCount() == 0
     assert str(target) in window.database_label.text()
-    window._fill_recent_menu()
+    window.database.fill_recent_menu()
     texts = [a.text() for a in window.recent_menu.actions()]
     assert texts[0] == f"&1 {target.resolve()}"
     assert texts[1] == f"&2 {store.path.resolve()}"

@@ -1,0 +1,249 @@
+"""The File menu's database work: new, open, recent, backup copy, and JSON import and export."""
+
+# ruff: noqa: N815 - Qt signals keep Qt's camelCase (currentChanged, openResponse).
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
+
+from app.services import backup
+from app.services.errors import UserError
+from app.services.jurisdictions import JurisdictionSummary
+from app.services.store import Store
+from ui.common import errors
+from ui.common.actions import connect_triggers, make_action
+from ui.common.operations import run_in_background
+from ui.settings import Settings
+
+DATABASE_FILES = "Jurisdesk databases (*.sqlite);;All files (*)"
+EXCHANGE_FILES = "Exchange files (*.json);;All files (*)"
+
+
+class DatabaseActions(QObject):
+    """Picks the files; the window opens the chosen database and shows what was imported."""
+
+    # The window rebuilds its views around another database, so it does the switching.
+    openRequested = Signal(object, bool)  # path, create
+    imported = Signal(object)  # the exchange import's result
+    statusMessage = Signal(str)
+
+    def __init__(
+        self,
+        window: QWidget,
+        settings: Settings,
+        store: Callable[[], Store],
+        jurisdiction: Callable[[], JurisdictionSummary | None],
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self._store = store
+        self._jurisdiction = jurisdiction
+        self._build_actions()
+
+    # == layout ===========================================================================
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        w = self.window
+        self.new_database_action = make_action(
+            w, "&New database…", tip="Create an empty database file"
+        )
+        self.open_database_action = make_action(
+            w,
+            "&Open database…",
+            QKeySequence.StandardKey.Open,
+            sp.SP_DialogOpenButton,
+            "Open another database file",
+        )
+        self.recent_menu = QMenu("Open &Recent", w)
+        self.backup_action = make_action(
+            w,
+            "&Backup copy…",
+            icon=sp.SP_DriveHDIcon,
+            tip="Write a complete copy of this database",
+        )
+        self.import_action = make_action(
+            w,
+            "&Import JSON…",
+            icon=sp.SP_ArrowDown,
+            tip="Read a jurisdiction from an exchange file",
+        )
+        self.export_action = make_action(
+            w,
+            "&Export JSON…",
+            icon=sp.SP_ArrowUp,
+            tip="Write the selected jurisdiction to an exchange file",
+        )
+        connect_triggers(
+            (
+                (self.new_database_action, self.new_database),
+                (self.open_database_action, self.open_database),
+                (self.backup_action, self.backup_copy),
+                (self.import_action, self.import_json),
+                (self.export_action, self.export_json),
+            )
+        )
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+
+    def add_to_menu(self, menu: QMenu) -> None:
+        menu.addAction(self.new_database_action)
+        menu.addAction(self.open_database_action)
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        menu.addAction(self.backup_action)
+        menu.addSeparator()
+        menu.addAction(self.import_action)
+        menu.addAction(self.export_action)
+
+    def update(self, has_jurisdiction: bool) -> None:
+        self.export_action.setEnabled(has_jurisdiction)
+
+    # == folders ==========================================================================
+
+    def folder(self) -> str:
+        """Where file dialogs start: the folder of the last file chosen."""
+        return self.settings.last_folder() or str(Path.home())
+
+    def remember_folder(self, path: Path) -> None:
+        self.settings.set_last_folder(path.parent)
+
+    # == databases ========================================================================
+
+    def new_database(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "New database",
+            str(Path(self.folder()) / "jurisdesk.sqlite"),
+            DATABASE_FILES,
+        )
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix == "":
+            path = path.with_suffix(".sqlite")
+        if path.exists():
+            errors.message(
+                self.window,
+                "File already exists",
+                f"{path.name} already exists.",
+                icon=QMessageBox.Icon.Warning,
+                informative="Choose another name for a new database, or open this one with "
+                "File ▸ Open database.",
+            )
+            return
+        self.openRequested.emit(path, True)
+
+    def open_database(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Open database", self.folder(), DATABASE_FILES
+        )
+        if name:
+            self.openRequested.emit(Path(name), False)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        current = self._store().path.resolve()
+        for number, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{number} {path}")
+            action.triggered.connect(lambda _c=False, p=path: self.openRequested.emit(p, False))
+            action.setEnabled(path.resolve() != current)
+        if not files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("&Clear this list", self.settings.clear_recent_files)
+
+    def backup_copy(self) -> None:
+        store = self._store()
+        suggested = f"{store.path.stem}-backup-{date.today().isoformat()}.sqlite"
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Backup copy", str(Path(self.folder()) / suggested), DATABASE_FILES
+        )
+        if not name:
+            return
+        target = Path(name)
+        self.remember_folder(target)
+        # The save dialog already asked before replacing an existing file.
+        run_in_background(
+            self.window,
+            "Writing the backup copy…",
+            lambda: backup.backup_to(store, target, replace=True),
+            lambda path: self.statusMessage.emit(f"Backup copy written to {path}."),
+        )
+
+    # == exchange files ===================================================================
+
+    def import_json(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Import JSON", self.folder(), EXCHANGE_FILES
+        )
+        if not name:
+            return
+        path = Path(name)
+        self.remember_folder(path)
+        from app.services import exchange
+
+        store = self._store()
+        run_in_background(
+            self.window,
+            f"Importing {path.name}…",
+            lambda: exchange.import_file(store, path),
+            self._imported,
+            self._import_failed,
+        )
+
+    def _imported(self, result: Any) -> None:
+        self.imported.emit(result)
+        text = result.describe()
+        self.statusMessage.emit(text)
+        errors.message(self.window, "Import finished", text)
+
+    def _import_failed(self, error: BaseException) -> None:
+        problems = getattr(error, "problems", None)
+        if isinstance(error, UserError) and problems:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Import refused",
+                str(error).split("\n")[0],
+                parent=self.window,
+            )
+            box.setInformativeText("\n".join(str(p) for p in problems[:10]))
+            box.setDetailedText("\n".join(str(p) for p in problems))
+            errors.present(box)
+        else:
+            errors.show_error(self.window, error)
+
+    def export_json(self) -> None:
+        summary = self._jurisdiction()
+        if summary is None:
+            self.statusMessage.emit("Choose a jurisdiction to export first.")
+            return
+        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in summary.name).strip()
+        name, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export JSON",
+            str(Path(self.folder()) / f"{safe or 'jurisdiction'}.json"),
+            EXCHANGE_FILES,
+        )
+        if not name:
+            return
+        target = Path(name)
+        self.remember_folder(target)
+        from app.services import exchange
+
+        store, jurisdiction_id = self._store(), summary.id
+        run_in_background(
+            self.window,
+            f"Exporting {summary.name}…",
+            lambda: exchange.export_jurisdiction(store, jurisdiction_id, target),
+            lambda result: self.statusMessage.emit(f"Exported {summary.name} to {result.path}."),
+        )
