@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +26,16 @@ class _Job(QRunnable):
         try:
             result = self.work()
         except BaseException as exc:  # handed to the GUI thread, which decides how to show it
-            self.signals.failed.emit(exc)
+            self._deliver(self.signals.failed, exc)
         else:
-            self.signals.succeeded.emit(result)
+            self._deliver(self.signals.succeeded, result)
+
+    @staticmethod
+    def _deliver(signal: Any, value: object) -> None:
+        # The window that asked may have closed while the work ran (e.g. quitting during the
+        # dashboard's first load): then there is no one left to tell.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 _running: set[_Job] = set()
