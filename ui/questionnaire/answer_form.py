@@ -18,7 +18,14 @@ from app.questionnaires import Question
 from app.services.responses import SOURCE_LIMIT
 from app.vocabulary import PolicyBasis
 from ui.questionnaire.drafts import Draft
-from ui.questionnaire.inputs import CheckList, OptionalDateEdit, ValueInput, _plain_text_edit
+from ui.questionnaire.inputs import (
+    ERROR_COLOR,
+    CheckList,
+    OptionalDateEdit,
+    ValueInput,
+    _plain_text_edit,
+    tint,
+)
 
 # Kinds whose answer is itself prose: a separate narrative and conditions would repeat it.
 _PROSE_KINDS = ("text", "long_text")
@@ -28,7 +35,7 @@ def _error_label(parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setObjectName("fieldError")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
+    tint(label, ERROR_COLOR)
     label.hide()
     return label
 
@@ -50,7 +57,7 @@ class AnswerFormView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
 
         self.answer_caption = QLabel("&Answer", self)
-        self.answer_caption.setStyleSheet("font-weight: 600;")
+        tint(self.answer_caption, semibold=True)
         self.value_input = ValueInput(question, self)
         self.value_input.setAccessibleName(f"Answer to question {question.number}")
         self.answer_caption.setBuddy(self.value_input)

@@ -38,7 +38,7 @@ from ui.questionnaire.editor_view import (
     marker_icon,
 )
 from ui.questionnaire.history import HistoryDialog
-from ui.questionnaire.inputs import evidence_label, instrument_label
+from ui.questionnaire.inputs import evidence_label, instrument_label, tint
 from ui.questionnaire.question_page import QuestionPage
 from ui.questionnaire.review import ReviewInput, long_date, parse_step_link, review_html
 from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
@@ -425,7 +425,7 @@ class ResponseEditor(ResponseEditorView):
             text, color = "Saved", "#1b6e20"
         self.save_state.setText(text)
         self.save_state.setToolTip(text)
-        self.save_state.setStyleSheet(f"color: {color};")
+        tint(self.save_state, color)
 
     def reload(self) -> None:
         """Reads the response again; what could not be saved is dropped (the user agreed)."""

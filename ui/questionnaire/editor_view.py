@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.questionnaire.inputs import MUTED_COLOR, tint
+
 DONE, MISSING, OPTIONAL, UNSAVED, REVIEW = "done", "missing", "optional", "unsaved", "review"
 
 
@@ -95,7 +97,7 @@ class ReviewPage(QWidget):
         title.setFont(font)
         self.approval_note = QLabel(self)
         self.approval_note.setWordWrap(True)
-        self.approval_note.setStyleSheet("color: #8a5a00;")
+        tint(self.approval_note, "#8a5a00")
         bar = QHBoxLayout()
         self.buttons: list[QToolButton] = []
         for action in actions:
@@ -130,7 +132,7 @@ class ResponseEditorView(QWidget):
         self.title.setFont(font)
         self.title.setWordWrap(True)
         self.subtitle = QLabel(self)
-        self.subtitle.setStyleSheet("color: #555555;")
+        tint(self.subtitle, MUTED_COLOR)
         self.subtitle.setWordWrap(True)
         self.status = QLabel(self)
         self.status.setObjectName("statusChip")
@@ -213,7 +215,7 @@ class ResponseEditorView(QWidget):
         self.steps.setMinimumWidth(220)
         self.steps_label = QLabel("S&teps", self)
         self.steps_label.setBuddy(self.steps)
-        self.steps_label.setStyleSheet("font-weight: 600;")
+        tint(self.steps_label, semibold=True)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -229,7 +231,7 @@ class ResponseEditorView(QWidget):
         self.next_button = QPushButton("Next  ›", self)
         self.next_button.setToolTip("Next step (Alt+Right or Page Down)")
         self.step_position = QLabel(self)
-        self.step_position.setStyleSheet("color: #555555;")
+        tint(self.step_position, MUTED_COLOR)
         nav = QHBoxLayout()
         nav.setContentsMargins(18, 4, 18, 8)
         nav.addWidget(self.previous_button)

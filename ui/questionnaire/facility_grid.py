@@ -33,10 +33,26 @@ from app.vocabulary import OperatorType, PolicyBasis
 from ui.common.table_model import RowsModel
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
+from ui.questionnaire.inputs import MUTED_COLOR, tint
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 FACILITY, OPERATOR, CONTROL, ANSWER, BASIS, NARRATIVE = range(6)
+# Plain ints: data() is asked for a dozen roles per cell and comparing enums is slow.
+_DISPLAY, _EDIT, _TOOLTIP, _FONT, _FOREGROUND, _ACCESSIBLE = (
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+)
+_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP, _FONT, _FOREGROUND, _ACCESSIBLE))
+_READ_ONLY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _READ_ONLY_FLAGS | Qt.ItemFlag.ItemIsEditable
 HEADERS = ("Facility", "Operator", "We set policy", "Answer", "Policy or practice", "Narrative")
 
 
@@ -73,45 +89,43 @@ class FacilityAnswersModel(RowsModel[tuple[FacilityRef, Draft]]):
         self.read_only = False
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         editable = index.column() == BASIS or (
             index.column() == ANSWER and self.question.kind in ("single_choice", "yes_no")
         )
-        if editable and not self.read_only:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        return _EDITABLE_FLAGS if editable and not self.read_only else _READ_ONLY_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        role = int(role)
+        if role not in _ROLES or not index.isValid():
             return None
         facility, draft = self.rows[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(facility, draft, column)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             if column == ANSWER:
                 return draft.value
             if column == BASIS:
                 return draft.basis
             return self._display(facility, draft, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == ANSWER:
                 return self._answer_tooltip(draft)
             if column == NARRATIVE:
                 return draft.narrative or None
             return self._display(facility, draft, column)
-        if role == Qt.ItemDataRole.FontRole and column == FACILITY:
+        if role == _FONT and column == FACILITY:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if column == ANSWER and draft.errors:
                 return QColor("#b00020")
             if column == ANSWER and draft.value in (None, "", []):
                 return QColor("#8a5a00")
             if not facility.sets_policy and column in (OPERATOR, CONTROL):
                 return QColor("#555555")
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             return f"{HEADERS[column]}: {self._display(facility, draft, column)}"
         return None
 
@@ -259,7 +273,7 @@ class FacilityAnswers(QWidget):
         details_layout = QVBoxLayout(self.details)
         self.outside_note = QLabel(self.details)
         self.outside_note.setWordWrap(True)
-        self.outside_note.setStyleSheet("color: #555555;")
+        tint(self.outside_note, MUTED_COLOR)
         details_layout.addWidget(self.outside_note)
         details_layout.addWidget(self.stack)
 
@@ -269,7 +283,7 @@ class FacilityAnswers(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555555;")
+        tint(hint, MUTED_COLOR)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
@@ -297,8 +311,23 @@ class FacilityAnswers(QWidget):
             header.resizeSection(column, min(self.table.sizeHintForColumn(column), widest))
         header.setSectionResizeMode(NARRATIVE, QHeaderView.ResizeMode.Stretch)
         for column in (CONTROL, ANSWER):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self._fit_short_columns()
+        # Fixed, and fitted again whenever the answers change: ResizeToContents would ask the
+        # model for every cell again on each layout pass, which made the page slow to open.
+        self.model.dataChanged.connect(self._fit_short_columns)
+        self.model.modelReset.connect(self._fit_short_columns)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def _fit_short_columns(self) -> None:
+        """Sizes the short columns to their contents, as QHeaderView.ResizeToContents would."""
+        header = self.table.horizontalHeader()
+        low, high = header.minimumSectionSize(), header.maximumSectionSize()
+        for column in (CONTROL, ANSWER):
+            wanted = max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+            width = max(low, min(wanted, high))
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
 
     def _fit_height(self) -> None:
         # Every facility visible without scrolling (up to six); the horizontal scroll bar's

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -27,6 +28,23 @@ from PySide6.QtWidgets import (
 from app.questionnaires import Question
 from app.services.records import Record
 from ui.questionnaire.drafts import RawValue
+
+ERROR_COLOR = "#b00020"  # dark red: readable on light backgrounds
+MUTED_COLOR = "#555555"
+
+
+def tint(widget: QWidget, color: str | None = None, *, semibold: bool = False) -> None:
+    """Text colour and weight through palette and font: a per-widget style sheet would do the
+    same but re-polish the widget and slow down every page built with it."""
+    if color is not None:
+        palette = widget.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+        widget.setPalette(palette)
+    if semibold:
+        font = widget.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        widget.setFont(font)
+
 
 # QDateEdit cannot be empty: its minimum date stands for "no date" and reads as such.
 _NO_DATE = QDate(1900, 1, 1)
@@ -142,7 +160,7 @@ class ValueInput(QWidget):
         self.error = QLabel(self)
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        tint(self.error, ERROR_COLOR)
         self.error.hide()
         layout.addWidget(self.error)
         focus = (

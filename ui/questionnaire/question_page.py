@@ -12,6 +12,7 @@ from app.services.responses import FacilityRef
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.facility_grid import FacilityAnswers
+from ui.questionnaire.inputs import MUTED_COLOR, tint
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -37,7 +38,8 @@ class QuestionPage(QScrollArea):
         self.drafts = list(drafts)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(self)
+        # Built inside the viewport, where setWidget would otherwise move it (and every child).
+        body = QWidget(self.viewport())
         body.setObjectName("questionBody")
         layout = QVBoxLayout(body)
         layout.setContentsMargins(18, 14, 18, 18)
@@ -47,7 +49,7 @@ class QuestionPage(QScrollArea):
         if question.is_facility_scope:
             facts.append("Answered for each facility" if facilities else "No facilities recorded")
         self.caption = QLabel(" · ".join(facts), body)
-        self.caption.setStyleSheet("color: #555555; font-weight: 600;")
+        tint(self.caption, MUTED_COLOR, semibold=True)
         self.text = QLabel(question.text, body)
         self.text.setObjectName("questionText")
         self.text.setWordWrap(True)
@@ -62,7 +64,7 @@ class QuestionPage(QScrollArea):
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(_SELECTABLE)
         self.source.setTextFormat(Qt.TextFormat.PlainText)
-        self.source.setStyleSheet("color: #555555;")
+        tint(self.source, MUTED_COLOR)
 
         help_box = QFrame(body)
         help_box.setObjectName("helpBox")
@@ -71,7 +73,7 @@ class QuestionPage(QScrollArea):
         )
         help_layout = QVBoxLayout(help_box)
         help_title = QLabel("What this means", help_box)
-        help_title.setStyleSheet("font-weight: 600; color: #1f3f66;")
+        tint(help_title, "#1f3f66", semibold=True)
         self.help = QLabel(question.help, help_box)
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
