@@ -124,8 +124,8 @@ BAD_FIELDS: list[tuple[str, str, Any, str, str]] = [
     # kind, field, bad value, label, message fragment
     ("jurisdiction", "state", "XX", "State", "not a USPS state code"),
     ("jurisdiction", "state", "New Mexico", "State", "not a USPS state code"),
-    ("jurisdiction", "fips", "123", "FIPS code", "FIPS code of 2, 5, 7 or 10 digits"),
-    ("jurisdiction", "fips", "35O01", "FIPS code", "FIPS code"),
+    ("jurisdiction", "fips", "123", "FIPS code", "must have 2, 5, 7 or 10 digits"),
+    ("jurisdiction", "fips", "35O01", "FIPS code", "2, 5, 7 or 10 digits"),
     ("jurisdiction", "population", -1, "Population", "at least 0"),
     ("jurisdiction", "population", "many", "Population", "not a whole number"),
     ("jurisdiction", "population", 100_000_001, "Population", "at most 100,000,000"),

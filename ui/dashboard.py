@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -287,6 +288,10 @@ class DashboardViewLayout(QWidget):
         layout.addWidget(self.table_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        # Takes the room the hidden table leaves, so an empty dashboard stays compact at the top.
+        self.filler = QWidget(self)
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.filler, 1)
         layout.addLayout(bottom)
 
 
@@ -373,6 +378,7 @@ class DashboardView(DashboardViewLayout):
         has_rows = bool(self.model.rows)
         self.table.setVisible(has_rows)
         self.empty.setVisible(not has_rows)
+        self.filler.setVisible(not has_rows)
         self.continue_button.setEnabled(has_rows)
         if has_rows:
             self._fit_columns()

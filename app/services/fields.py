@@ -119,7 +119,7 @@ class FieldSpec:
         if self.kind is FieldKind.TEXT and ("\n" in raw or "\r" in raw):
             raise ValueError("must be a single line.")
         if self.pattern == "fips" and not _FIPS.match(raw):
-            raise ValueError("must be a FIPS code of 2, 5, 7 or 10 digits, e.g. 3502000.")
+            raise ValueError("must have 2, 5, 7 or 10 digits, e.g. 3502000.")
         if self.pattern == "url" and not _URL.match(raw):
             raise ValueError("must be a web address starting with http:// or https://.")
         if self.pattern == "email" and not _EMAIL.match(raw):

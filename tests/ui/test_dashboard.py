@@ -198,3 +198,15 @@ def test_model_handles_thousands_of_rows_quickly(qtbot, store, data) -> None:
         model.index(row, DAYS_LEFT).data()
     assert model.rowCount() == 3000
     assert time.perf_counter() - started < 2.0
+
+
+def test_an_empty_dashboard_stays_compact_at_the_top(qtbot, store: Store) -> None:
+    empty = DashboardView(store)
+    qtbot.addWidget(empty)
+    empty.resize(900, 700)
+    empty.refresh()
+    empty.show()
+    qtbot.waitExposed(empty)
+    assert empty.empty.isVisible()
+    # Without the filler the layout spread the tiles and the message over the whole height.
+    assert empty.empty.geometry().bottom() < empty.height() // 3
