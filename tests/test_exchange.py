@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -13,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from app import models
 from app.models import MAX_EVIDENCE_BYTES
-from app.services import audit, evidence, exchange, records, responses
+from app.reports import exports
+from app.services import approved_record, audit, evidence, exchange, records, responses
 from app.services.errors import NotFound, UserError
 from app.services.exchange import ExchangeError
 from app.services.fields import RECORD_KINDS
@@ -247,6 +251,7 @@ def test_round_trip_every_kind(
         "contacts": 2,
         "responses": 2,
         "answers": 11,  # submitted: 4 typed + 3 pre-filled (county jail); draft: 2 + 2
+        "filed": 0,
         "audit": exported.counts["audit"],
     }
     first = json.loads(target.read_text(encoding="utf-8"))
@@ -450,7 +455,8 @@ def _set(path: str, value: Any) -> Mutation:
 
 INVALID: list[tuple[str, Mutation, str, str]] = [
     ("wrong format", _set("format", "other-app"), "$.format: ", "not a Jurisdesk exchange"),
-    ("newer format", _set("format_version", 2), "$.format_version: ", "reads version 1"),
+    ("newer format", _set("format_version", 3), "$.format_version: ", "reads versions 1 and 2"),
+    ("format version true", _set("format_version", True), "$.format_version: ", "reads versions"),
     (
         "schema: wrong type",
         _set("facilities/0/sets_policy", "maybe"),
@@ -792,6 +798,308 @@ def test_docs_describe_every_field() -> None:
     for kind in RECORD_KINDS.values():
         for spec in kind.fields:
             assert f"`{exchange.member_name(spec)}`" in docs, (kind.key, spec.name)
-    for member in ("content_base64", "sha256", "questionnaire_version", "approved_at"):
+    for member in (
+        "content_base64",
+        "sha256",
+        "questionnaire_version",
+        "approved_at",
+        "approved_record",
+        "filed",
+        "filed_at",
+        "filed_by",
+    ):
         assert f"`{member}`" in docs
     assert f"{MAX_EVIDENCE_BYTES // 1_048_576} MB" in docs
+
+
+# ----------------------------------------------------------------------- approved records, filings
+
+
+def _response_id(store: Store, response_uuid: str) -> int:
+    with store.reading() as session:
+        found = session.scalar(
+            select(models.Response.id).where(models.Response.uuid == response_uuid)
+        )
+    assert found is not None
+    return found
+
+
+def _snapshot(store: Store, response_id: int) -> str | None:
+    with store.reading() as session:
+        return session.scalar(
+            select(models.Response.approved_snapshot).where(models.Response.id == response_id)
+        )
+
+
+@pytest.fixture
+def filed(store: Store, jurisdiction: int, tmp_path: Path) -> exports.ExportResult:
+    """The submitted response's letter, exported (and so filed) in the source database."""
+    submitted = responses.list_responses(store, jurisdiction)[0]
+    assert submitted.status == "submitted"
+    result = exports.export_letter(store, submitted.id, tmp_path / "letter.pdf")
+    assert result.filing is not None
+    return result
+
+
+@pytest.fixture
+def filed_doc(store: Store, jurisdiction: int, filed: exports.ExportResult) -> dict[str, Any]:
+    return exchange.export_document(store, jurisdiction)
+
+
+def test_approved_record_and_filed_letter_travel(
+    store: Store,
+    jurisdiction: int,
+    filed: exports.ExportResult,
+    fresh: Store,
+    tmp_path: Path,
+) -> None:
+    assert filed.filing is not None
+    original = filed.path.read_bytes()
+    source_id = filed.filing.response_id
+    # Edited after approval: the approved letter still prints the facility as approved.
+    facility = records.list_records(store, "facility", jurisdiction)[0]
+    records.update(store, "facility", facility.id, {"name": "Renamed Center"}, facility.version)
+    target = tmp_path / "exchange.json"
+    exported = exchange.export_jurisdiction(store, jurisdiction, target)
+    assert exported.counts["filed"] == 1
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["format_version"] == 2
+    response = document["responses"][0]
+    assert response["approved_record"] == _snapshot(store, source_id)
+    assert document["responses"][1]["approved_record"] is None
+    assert document["responses"][1]["filed"] == []
+
+    result = exchange.import_file(fresh, target)
+
+    assert result.created["filed"] == 1
+    copy_id = _response_id(fresh, response["uuid"])
+    assert _snapshot(fresh, copy_id) == _snapshot(store, source_id)  # byte for byte
+    (filing,) = exports.list_filings(fresh, copy_id)
+    assert (filing.kind, filing.sha256, filing.size) == ("letter", filed.sha256, len(original))
+    assert (filing.filed_at, filing.filed_by, filing.filename) == (
+        filed.filing.filed_at,
+        filed.filing.filed_by,
+        "letter.pdf",
+    )
+    assert exports.filed_content(fresh, filing.id) == original
+    # The letter printed in the receiving database is the very document filed.
+    again = exports.export_letter(fresh, copy_id, tmp_path / "again.pdf")
+    assert again.path.read_bytes() == original
+    assert again.filing == filing
+    assert not again.differs_from_earlier_filing
+    names = {r.title for r in records.list_records(fresh, "facility", result.jurisdiction_id)}
+    assert "Renamed Center" in names  # the current records came too; the letter did not use them
+    # Imported twice: no second filing, nothing changed.
+    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+    assert not exchange.import_file(fresh, target).changed_anything
+    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert len(exports.list_filings(fresh, copy_id)) == 1
+    # And the round trip reproduces the document.
+    second = exchange.export_document(fresh, result.jurisdiction_id)
+    assert _comparable(second) == _comparable(document)
+
+
+def test_filed_letter_into_the_source_database_changes_nothing(
+    store: Store, filed_doc: dict[str, Any], db_path: Path
+) -> None:
+    fingerprint = _database_fingerprint(db_path)
+    assert not exchange.import_document(store, filed_doc, "same.json").changed_anything
+    assert _database_fingerprint(db_path) == fingerprint
+
+
+def _other_responses_record(document: dict[str, Any]) -> str:
+    kept = json.loads(document["responses"][0]["approved_record"])
+    kept["response"]["uuid"] = document["responses"][1]["uuid"]
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _tamper_content(document: dict[str, Any]) -> None:
+    filed = document["responses"][0]["filed"][0]
+    content = bytearray(base64.b64decode(filed["content_base64"]))
+    content[-20] ^= 0x01  # one bit, same size
+    filed["content_base64"] = base64.b64encode(bytes(content)).decode("ascii")
+
+
+def _version_one_with(member: str) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        document["format_version"] = 1
+        for response in document["responses"]:
+            for name in {"approved_record", "filed"} - {member}:
+                response.pop(name)
+
+    return mutate
+
+
+FILED_INVALID: list[tuple[str, Mutation, str, str]] = [
+    (
+        "tampered filed content",
+        _tamper_content,
+        "$.responses[0].filed[0].sha256: ",
+        "does not match the content",
+    ),
+    (
+        "filed size mismatch",
+        _set("responses/0/filed/0/size", 12),
+        "$.responses[0].filed[0].size: ",
+        "says 12 bytes",
+    ),
+    (
+        "filed content not base64",
+        _set("responses/0/filed/0/content_base64", "%PDF"),
+        "$.responses[0].filed[0].content_base64: ",
+        "not valid base64",
+    ),
+    (
+        "filed at without offset",
+        _set("responses/0/filed/0/filed_at", "2017-08-17T10:00:00"),
+        "$.responses[0].filed[0].filed_at: ",
+        "UTC offset",
+    ),
+    (
+        "filed member missing",
+        lambda d: d["responses"][0]["filed"][0].pop("filename"),
+        "$.responses[0].filed[0].filename: ",
+        "required",
+    ),
+    (
+        "filed uuid reused",
+        lambda d: d["responses"][0]["filed"][0].update(uuid=d["contacts"][0]["uuid"]),
+        "$.responses[0].filed[0].uuid: ",
+        "already the UUID of the contact",
+    ),
+    (
+        "approved record of another response",
+        lambda d: d["responses"][0].update(approved_record=_other_responses_record(d)),
+        "$.responses[0].approved_record: ",
+        "is the approved record of response",
+    ),
+    (
+        "approved record damaged",
+        _set("responses/0/approved_record", '{"format": "jurisdesk-approved-record"'),
+        "$.responses[0].approved_record: ",
+        "is not an approved record",
+    ),
+    (
+        "approved record of a draft",
+        lambda d: d["responses"][1].update(approved_record=_other_responses_record(d)),
+        "$.responses[1].approved_record: ",
+        "has no approved record",
+    ),
+    (
+        "approved record not text",
+        _set("responses/0/approved_record", {"format": "jurisdesk-approved-record"}),
+        "$.responses[0].approved_record: ",
+        "must be text or null",
+    ),
+    (
+        "version 1 with an approved record",
+        _version_one_with("approved_record"),
+        "$.responses[0].approved_record: ",
+        "not part of format version 1",
+    ),
+    (
+        "version 1 with filings",
+        _version_one_with("filed"),
+        "$.responses[0].filed: ",
+        "not part of format version 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "words"),
+    [pytest.param(m, p, w, id=name) for name, m, p, w in FILED_INVALID],
+)
+def test_bad_approved_record_or_filing_is_refused(
+    filed_doc: dict[str, Any],
+    fresh: Store,
+    tmp_path: Path,
+    mutate: Mutation,
+    path: str,
+    words: str,
+) -> None:
+    broken = copy.deepcopy(filed_doc)
+    mutate(broken)
+    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+
+    with pytest.raises(ExchangeError) as caught:
+        exchange.import_document(fresh, broken, "broken.json")
+
+    matching = [p for p in caught.value.problems if p.startswith(path)]
+    assert matching, caught.value.problems
+    assert words in matching[0]
+    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert records.list_records(fresh, "jurisdiction") == []
+
+
+def test_a_filed_document_never_changes(
+    store: Store, filed_doc: dict[str, Any], db_path: Path
+) -> None:
+    edited = copy.deepcopy(filed_doc)
+    edited["responses"][0]["filed"][0]["filed_by"] = "Someone Else"
+    fingerprint = _database_fingerprint(db_path)
+
+    with pytest.raises(ExchangeError) as caught:
+        exchange.import_document(store, edited, "edited.json")
+
+    assert caught.value.problems == [
+        "$.responses[0].filed[0].filed_by: differs from the filed document “letter.pdf” "
+        "already in this database; a filed document never changes. Leave it as exported."
+    ]
+    assert _database_fingerprint(db_path) == fingerprint
+
+
+def test_filing_of_another_response_is_refused(
+    store: Store, filed_doc: dict[str, Any], db_path: Path
+) -> None:
+    moved = copy.deepcopy(filed_doc)
+    moved["responses"][1]["filed"] = moved["responses"][0].pop("filed")
+    fingerprint = _database_fingerprint(db_path)
+
+    with pytest.raises(ExchangeError) as caught:
+        exchange.import_document(store, moved, "moved.json")
+
+    (problem,) = caught.value.problems
+    assert problem.startswith("$.responses[1].filed[0].uuid: ")
+    assert "belongs to another response" in problem
+    assert _database_fingerprint(db_path) == fingerprint
+
+
+def test_version_1_file_still_imports(
+    store: Store, filed_doc: dict[str, Any], fresh: Store, db_path: Path
+) -> None:
+    old = copy.deepcopy(filed_doc)
+    old["format_version"] = 1
+    for response in old["responses"]:
+        del response["approved_record"], response["filed"]
+
+    result = exchange.import_document(fresh, old, "old.json")
+
+    assert result.created["responses"] == 2
+    assert result.created["filed"] == 0
+    copy_id = _response_id(fresh, old["responses"][0]["uuid"])
+    assert responses.list_responses(fresh, result.jurisdiction_id)[0].status == "submitted"
+    # Approved before the format carried it: the letter prints from the current records.
+    assert _snapshot(fresh, copy_id) is None
+    assert responses.as_approved(fresh, copy_id) is None
+    assert exports.list_filings(fresh, copy_id) == []
+    # Into the source database it leaves the approved record and the filing as they are.
+    fingerprint = _database_fingerprint(db_path)
+    assert not exchange.import_document(store, old, "old.json").changed_anything
+    assert _database_fingerprint(db_path) == fingerprint
+
+
+def test_snapshot_changes_are_audited_by_digest(
+    store: Store, jurisdiction: int, filed_doc: dict[str, Any], fresh: Store
+) -> None:
+    result = exchange.import_document(fresh, filed_doc, "test")
+    text = filed_doc["responses"][0]["approved_record"]
+    with fresh.reading() as session:
+        kept = session.scalars(
+            select(models.AuditEntry).where(
+                models.AuditEntry.field == "approved_snapshot",
+                models.AuditEntry.actor == "Receiving Clerk",
+            )
+        ).all()
+    assert [(e.action, e.new_value) for e in kept] == [("import", approved_record.digest(text))]
+    assert result.created["filed"] == 1

@@ -17,14 +17,16 @@ from app.jsonfiles import DuplicateMemberError, no_duplicate_members
 from app.models import MAX_EVIDENCE_BYTES
 from app.models.base import Entity
 from app.questionnaires import AnswerError, Question, Questionnaire
-from app.services.errors import InvalidInput
+from app.services import approved_record
+from app.services.errors import InvalidInput, UserError
 from app.services.evidence import sha256_of
 from app.services.exchange.format import (
     ANSWER_TEXT_LIMITS,
     AUDIT_TEXT_LIMITS,
+    FILED_TEXT_LIMITS,
     FORMAT,
-    FORMAT_VERSION,
     LABELS,
+    READABLE_VERSIONS,
     RESPONSE_TEXT_LIMITS,
     SECTIONS,
     SURROGATE,
@@ -37,6 +39,7 @@ from app.services.exchange.problems import Problems, json_path, schema_problem, 
 from app.services.exchange.results import ExchangeError
 from app.services.exchange.schema import validator
 from app.services.fields import RECORD_KINDS, FieldKind, RecordKind, parse_date
+from app.services.records import LOCKED_STATUSES
 from app.services.responses import encode_value
 
 _UUID = re.compile(UUID_PATTERN)
@@ -53,7 +56,7 @@ class Rec:
     values: dict[str, Any] = field(default_factory=dict)
     refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # column → (kind, uuid)
     links: dict[str, list[str]] = field(default_factory=dict)  # answers: relation → uuids
-    parent: str | None = None  # the award's (condition) or response's (answer) UUID
+    parent: str | None = None  # the award's (condition) or response's (answer, filed) UUID
     content: bytes | None = None
     question: Question | None = None
     definition: Questionnaire | None = None
@@ -152,36 +155,47 @@ def _read_record(
     return rec
 
 
-def _read_evidence(problems: Problems, rec: Rec, raw: Mapping[str, Any]) -> None:
+def _content(
+    problems: Problems, path: JsonPath, raw: Mapping[str, Any], limit: int | None, what: str
+) -> tuple[bytes, str] | None:
+    """content_base64 decoded and checked against size and sha256: (bytes, their SHA-256)."""
     encoded, size, digest = raw.get("content_base64"), raw.get("size"), raw.get("sha256")
     if not isinstance(encoded, str):
-        return
+        return None
     try:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         problems.add(
-            (*rec.path, "content_base64"),
+            (*path, "content_base64"),
             "is not valid base64 (standard alphabet, = padding, no line breaks).",
         )
-        return
-    if len(content) > MAX_EVIDENCE_BYTES:
+        return None
+    if limit is not None and len(content) > limit:
         problems.add(
-            (*rec.path, "content_base64"),
-            f"holds {len(content) / 1_048_576:.1f} MB; the limit for one evidence file is "
-            f"{MAX_EVIDENCE_BYTES // 1_048_576} MB.",
+            (*path, "content_base64"),
+            f"holds {len(content) / 1_048_576:.1f} MB; the limit for one {what} is "
+            f"{limit // 1_048_576} MB.",
         )
     if isinstance(size, int) and size != len(content):
         problems.add(
-            (*rec.path, "size"),
+            (*path, "size"),
             f"says {size:,} bytes but content_base64 holds {len(content):,} bytes.",
         )
     actual = sha256_of(content)
     if isinstance(digest, str) and digest != actual:
         problems.add(
-            (*rec.path, "sha256"),
+            (*path, "sha256"),
             f"does not match the content (its SHA-256 is {actual}); the file was damaged "
             "or edited after export.",
         )
+    return content, actual
+
+
+def _read_evidence(problems: Problems, rec: Rec, raw: Mapping[str, Any]) -> None:
+    checked = _content(problems, rec.path, raw, MAX_EVIDENCE_BYTES, "evidence file")
+    if checked is None:
+        return
+    content, actual = checked
     rec.content = content
     rec.values |= {"media_type": raw.get("media_type"), "size": len(content), "sha256": actual}
 
@@ -301,7 +315,60 @@ def _read_answer(
         plan.records["answer"].append(rec)
 
 
-def _read_response(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> None:
+def _read_approved_record(problems: Problems, rec: Rec, raw: Mapping[str, Any]) -> None:
+    """The approved record is kept byte for byte; it must be one, and this response's."""
+    text = raw["approved_record"]
+    path = (*rec.path, "approved_record")
+    if text is None:
+        rec.values["approved_snapshot"] = None
+        return
+    if not isinstance(text, str):
+        return  # the schema reports it
+    try:
+        kept = approved_record.parse(text)
+    except UserError:
+        problems.add(
+            path,
+            "is not an approved record this Jurisdesk can read (damaged, edited, or written by "
+            "a newer Jurisdesk); export the file again from the database it came from.",
+        )
+        return
+    if kept.response_uuid != rec.uuid:
+        problems.add(
+            path,
+            f"is the approved record of response “{kept.response_uuid}”, not of this one "
+            f"(“{rec.uuid}”); each response carries its own.",
+        )
+        return
+    if raw.get("status") not in LOCKED_STATUSES:
+        problems.add(
+            path,
+            f"a response that is {short(raw.get('status'))} has no approved record (reopening "
+            "a response drops it); use null.",
+        )
+        return
+    rec.values["approved_snapshot"] = text
+
+
+def _read_filed(plan: Plan, problems: Problems, response: Rec, raw: Any, path: JsonPath) -> None:
+    if not isinstance(raw, dict):
+        return
+    uid = _register(plan, problems, "filed", raw, path, response.uuid or None)
+    rec = Rec("filed", path, uid or "", parent=response.uuid)
+    checked = _content(problems, path, raw, None, "filed document")
+    filed_at = _parse_datetime(problems, (*path, "filed_at"), raw.get("filed_at"))
+    texts = _texts(raw, list(FILED_TEXT_LIMITS))
+    if uid is None or checked is None or filed_at is None or None in texts.values():
+        return  # each reported already, by the schema or above
+    content, actual = checked
+    rec.content = content
+    rec.values = texts | {"filed_at": filed_at, "sha256": actual, "size": len(content)}
+    plan.records["filed"].append(rec)
+
+
+def _read_response(
+    plan: Plan, problems: Problems, raw: Any, path: JsonPath, format_version: int
+) -> None:
     if not isinstance(raw, dict):
         return
     uid = _register(plan, problems, "response", raw, path)
@@ -321,6 +388,21 @@ def _read_response(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> 
     slots: dict[tuple[str, str | None], JsonPath] = {}
     for index, answer in enumerate(answers if isinstance(answers, list) else []):
         _read_answer(plan, problems, rec, answer, (*path, "answers", index), slots)
+    if format_version < 2:
+        for member in ("approved_record", "filed"):
+            if member in raw:
+                problems.add(
+                    (*path, member),
+                    "is not part of format version 1 (it came with version 2); set "
+                    '"format_version": 2 or leave the member out.',
+                )
+        return
+    # Left out, the database's approved record stays as it is (as for a version 1 file).
+    if "approved_record" in raw:
+        _read_approved_record(problems, rec, raw)
+    filed = raw.get("filed")
+    for index, item in enumerate(filed if isinstance(filed, list) else []):
+        _read_filed(plan, problems, rec, item, (*path, "filed", index))
 
 
 def _read_history(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> None:
@@ -346,7 +428,7 @@ def _surrogates(problems: Problems, value: Any, path: JsonPath) -> None:
             _surrogates(problems, item, (*path, name))
 
 
-def _read_document(document: Mapping[str, Any], problems: Problems) -> Plan:
+def _read_document(document: Mapping[str, Any], problems: Problems, format_version: int) -> Plan:
     plan = Plan()
     _read_record(
         plan,
@@ -377,7 +459,7 @@ def _read_document(document: Mapping[str, Any], problems: Problems) -> Plan:
                         parent=rec.uuid if rec is not None else None,
                     )
     for index, raw in enumerate(items(document.get("responses"))):
-        _read_response(plan, problems, raw, ("responses", index))
+        _read_response(plan, problems, raw, ("responses", index), format_version)
     for index, raw in enumerate(items(document.get("audit"))):
         _read_history(plan, problems, raw, ("audit", index))
     _surrogates(problems, document, ())
@@ -395,16 +477,18 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
             + (f", found {short(found)})." if found is not None else ")."),
         )
         return Plan(), problems
-    if document.get("format_version") != FORMAT_VERSION:
+    format_version = document.get("format_version")
+    if isinstance(format_version, bool) or format_version not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         problems.add(
             ("format_version",),
-            f"this file is format version {short(document.get('format_version'))}; this "
-            f"Jurisdesk reads version {FORMAT_VERSION}. Import it with the Jurisdesk that wrote it "
-            "or a newer one.",
+            f"this file is format version {short(format_version)}; this Jurisdesk reads "
+            f"versions {readable}. Import it with the Jurisdesk that wrote it or a newer one.",
         )
         return Plan(), problems
+    assert isinstance(format_version, int)
     semantic = Problems()
-    plan = _read_document(document, semantic)
+    plan = _read_document(document, semantic, format_version)
     # Where the app's own validation has something to say, its wording is kept and the
     # schema's message for the same member is dropped: one problem, said once.
     covered = {parts for parts, _ in semantic.found}

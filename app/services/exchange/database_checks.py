@@ -27,17 +27,38 @@ def _find(session: Session, model: type[Entity], uuids: Sequence[str]) -> list[E
     return found
 
 
+def _response_of(row: models.FiledDocument) -> models.Response | None:
+    # A filed document keeps its response by id only (no relationship to follow).
+    session = Session.object_session(row)
+    return session.get(models.Response, row.response_id) if session is not None else None
+
+
+def _owner(row: Entity) -> models.Jurisdiction | None:
+    if isinstance(row, models.FiledDocument):
+        response = _response_of(row)
+        return response.jurisdiction if response is not None else None
+    return audit.jurisdiction_of(row)
+
+
 def _parent_uuid(row: Entity) -> str | None:
     if isinstance(row, models.GrantCondition):
         return row.award.uuid
     if isinstance(row, models.Answer):
         return row.response.uuid
+    if isinstance(row, models.FiledDocument):
+        response = _response_of(row)
+        return response.uuid if response is not None else None
     return None
 
 
 def _describe(row: Entity) -> str:
-    owner = audit.jurisdiction_of(row)
-    title = getattr(row, "name", None) or getattr(row, "title", None) or row.uuid
+    owner = _owner(row)
+    title = (
+        getattr(row, "name", None)
+        or getattr(row, "title", None)
+        or getattr(row, "filename", None)
+        or row.uuid
+    )
     where = f" of {owner.name}" if owner is not None and owner is not row else ""
     return f"{LABELS[_kind_of(row)].lower()} “{title}”{where}"
 
@@ -54,7 +75,7 @@ def check_database(session: Session, plan: Plan, problems: Problems) -> None:
     for kind, model in MODELS.items():
         for row in _find(session, model, uuids):
             file_kind, path = plan.where[row.uuid]
-            owner = audit.jurisdiction_of(row)
+            owner = _owner(row)
             if kind != file_kind:
                 problems.add(
                     (*path, "uuid"),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
 
 import app
 from app import models
@@ -64,7 +65,35 @@ def _answer_out(row: models.Answer) -> dict[str, Any]:
     }
 
 
-def _response_out(row: models.Response) -> dict[str, Any]:
+def _filed_out(row: models.FiledDocument) -> dict[str, Any]:
+    return {
+        "uuid": row.uuid,
+        "kind": row.kind,
+        "sha256": row.sha256,
+        "filed_at": _plain(row.filed_at),
+        "filed_by": row.filed_by,
+        "filename": row.filename,
+        "size": row.size,
+        "content_base64": base64.b64encode(row.content).decode("ascii"),
+    }
+
+
+def _filings(session: Session, responses: Sequence[models.Response]) -> dict[int, list[Any]]:
+    """The documents filed for each response, oldest first, with their bytes."""
+    by_response: dict[int, list[Any]] = {row.id: [] for row in responses}
+    if by_response:
+        query = (
+            select(models.FiledDocument)
+            .where(models.FiledDocument.response_id.in_(list(by_response)))
+            .options(undefer(models.FiledDocument.content))
+            .order_by(models.FiledDocument.filed_at, models.FiledDocument.id)
+        )
+        for filed in session.scalars(query):
+            by_response[filed.response_id].append(_filed_out(filed))
+    return by_response
+
+
+def _response_out(row: models.Response, filed: list[Any]) -> dict[str, Any]:
     return {
         "uuid": row.uuid,
         "version": row.version,
@@ -81,6 +110,9 @@ def _response_out(row: models.Response) -> dict[str, Any]:
         "notes": row.notes,
         "request": row.request.uuid if row.request is not None else None,
         "answers": [_answer_out(a) for a in _by_id(row.answers)],
+        # The JSON text kept at approval, as stored: byte for byte what the letter prints from.
+        "approved_record": row.approved_snapshot,
+        "filed": filed,
     }
 
 
@@ -125,7 +157,9 @@ def export_document(store: Store, jurisdiction_id: int) -> dict[str, Any]:
         condition_kind = RECORD_KINDS["condition"]
         for row, out in zip(_by_id(jurisdiction.awards), document["awards"], strict=True):
             out["conditions"] = [_record_out(condition_kind, c) for c in _by_id(row.conditions)]
-        document["responses"] = [_response_out(r) for r in _by_id(jurisdiction.responses)]
+        kept = _by_id(jurisdiction.responses)
+        filed = _filings(session, kept)
+        document["responses"] = [_response_out(r, filed[r.id]) for r in kept]
         history = session.scalars(
             select(models.AuditEntry)
             .where(models.AuditEntry.jurisdiction_uuid == jurisdiction.uuid)
@@ -140,6 +174,7 @@ def document_counts(document: Mapping[str, Any]) -> dict[str, int]:
     counts["jurisdiction"] = 1
     counts["conditions"] = sum(len(a.get("conditions") or ()) for a in document["awards"])
     counts["answers"] = sum(len(r.get("answers") or ()) for r in document["responses"])
+    counts["filed"] = sum(len(r.get("filed") or ()) for r in document["responses"])
     return counts
 
 

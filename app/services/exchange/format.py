@@ -10,7 +10,9 @@ from app.services.fields import LONG_TEXT_LIMIT, RECORD_KINDS, FieldKind, FieldS
 from app.services.responses import SOURCE_LIMIT
 
 FORMAT = "jurisdesk-exchange"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Versions this Jurisdesk imports: 1 lacks the approved record and filed documents of responses.
+READABLE_VERSIONS: tuple[int, ...] = (1, 2)
 SCHEMA_FILENAME = "jurisdesk-exchange.schema.json"
 
 # Sections holding records of one RecordKind, in file and import order: a record only refers
@@ -37,6 +39,7 @@ COUNT_KEYS: tuple[str, ...] = (
     "contacts",
     "responses",
     "answers",
+    "filed",
     "audit",
 )
 COUNT_KEY_OF = {kind: section for section, kind in SECTIONS} | {
@@ -44,6 +47,7 @@ COUNT_KEY_OF = {kind: section for section, kind in SECTIONS} | {
     "condition": "conditions",
     "response": "responses",
     "answer": "answers",
+    "filed": "filed",
 }
 # The order records are written in on import; parents and referenced records come first.
 WRITE_ORDER = (
@@ -57,14 +61,17 @@ WRITE_ORDER = (
     "contact",
     "response",
     "answer",
+    "filed",
 )
 MODELS: dict[str, type[Entity]] = {key: kind.model for key, kind in RECORD_KINDS.items()} | {
     "response": models.Response,
     "answer": models.Answer,
+    "filed": models.FiledDocument,
 }
 LABELS: dict[str, str] = {key: kind.label for key, kind in RECORD_KINDS.items()} | {
     "response": "Response",
     "answer": "Answer",
+    "filed": "Filed document",
 }
 
 RESPONSE_TEXT_LIMITS = {
@@ -80,6 +87,8 @@ ANSWER_TEXT_LIMITS = {
     "conditions": LONG_TEXT_LIMIT,
     "information_source": SOURCE_LIMIT,
 }
+# A filed document's text members (kind: "letter" today), as the filed_document columns allow.
+FILED_TEXT_LIMITS = {"kind": 20, "filed_by": 200, "filename": 255}
 AUDIT_TEXT_LIMITS = {
     "actor": 200,
     "action": 32,

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import models
 from app.models.base import Entity
-from app.services import audit
+from app.services import approved_record, audit
 from app.services.exchange.checks import Plan, Rec, check_document, read_file
 from app.services.exchange.database_checks import check_database
 from app.services.exchange.format import COUNT_KEY_OF, COUNT_KEYS, MODELS, WRITE_ORDER
@@ -66,6 +66,11 @@ class _Writer:
             self.session.flush()
             self.keep_version(row, rec.version)
             audit.record(self.session, self.actor, "import", row, label=label)
+            if isinstance(row, models.Response) and row.approved_snapshot is not None:
+                # As approving does: the trail names the approved record by its SHA-256.
+                audit.record(self.session, self.actor, "import", row, label=label,
+                             field="approved_snapshot",
+                             new=approved_record.digest(row.approved_snapshot))  # fmt: skip
             self.created[counted] += 1
         else:
             changed = False
@@ -74,7 +79,8 @@ class _Writer:
                 if old != new:
                     setattr(row, name, new)
                     audit.record(self.session, self.actor, "import", row, label=label,
-                                 field=name, old=old, new=new)  # fmt: skip
+                                 field=name, old=_audited(name, old),
+                                 new=_audited(name, new))  # fmt: skip
                     changed = True
             if changed and rec.content is not None and "sha256" in values:
                 setattr(row, "content", rec.content)  # noqa: B010
@@ -178,6 +184,45 @@ class _Writer:
         self.session.flush()
         return changed
 
+    def filed(self) -> None:
+        """Filed documents are created, never changed: what was sent stays what was sent."""
+        for rec in self.plan.records["filed"]:
+            assert rec.parent is not None
+            assert rec.content is not None
+            response = self.session.get(models.Response, self.plan.ids[rec.parent])
+            assert response is not None
+            row = self.plan.existing.get(rec.uuid)
+            if row is None:
+                # The same bytes filed for the response under another UUID (both databases
+                # exported the letter) are the same filing, as exporting again is.
+                row = self.session.scalars(
+                    select(models.FiledDocument).where(
+                        models.FiledDocument.response_id == response.id,
+                        models.FiledDocument.kind == rec.values["kind"],
+                        models.FiledDocument.sha256 == rec.values["sha256"],
+                    )
+                ).first()
+            if row is not None:
+                assert isinstance(row, models.FiledDocument)
+                differs = [name for name, new in rec.values.items() if getattr(row, name) != new]
+                if differs and rec.uuid == row.uuid:
+                    self.problems.add(
+                        (*rec.path, differs[0]),
+                        f"differs from the filed document “{row.filename}” already in this "
+                        "database; a filed document never changes. Leave it as exported.",
+                    )
+                continue
+            row = models.FiledDocument(
+                uuid=rec.uuid, response_id=response.id, content=rec.content, **rec.values
+            )
+            self.session.add(row)
+            self.session.flush()
+            title = str(rec.values["filename"])
+            audit.record(self.session, self.actor, "import", response, label=title,
+                         field="filed_letter", new=rec.values["sha256"])  # fmt: skip
+            self.created["filed"] += 1
+        self.session.flush()
+
     def history(self) -> None:
         assert self.plan.jurisdiction is not None
         home = self.plan.jurisdiction.uuid
@@ -198,6 +243,13 @@ class _Writer:
         self.session.flush()
 
 
+def _audited(name: str, value: Any) -> Any:
+    """What the trail keeps of a change: an approved record by its SHA-256, as approving does."""
+    if name == "approved_snapshot" and isinstance(value, str):
+        return approved_record.digest(value)
+    return value
+
+
 def _reference_columns(kind: str) -> tuple[str, ...]:
     if kind in RECORD_KINDS:
         return tuple(s.name for s in RECORD_KINDS[kind].fields if s.kind is FieldKind.REFERENCE)
@@ -215,6 +267,7 @@ def import_document(store: Store, document: Any, source: str) -> ImportResult:
         writer = _Writer(session, store.actor, plan, problems)
         writer.records()
         writer.responses()
+        writer.filed()
         writer.history()
         if problems:
             # Raised inside the transaction, so everything written above is rolled back.

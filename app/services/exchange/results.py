@@ -78,11 +78,13 @@ _SINGULAR = {
     "contacts": "contact",
     "responses": "response",
     "answers": "answer",
+    "filed": "filed document",
     "audit": "history entry",
 }
 _PLURAL = {key: key for key in _SINGULAR} | {
     "jurisdiction": "jurisdictions",
     "evidence": "evidence files",
+    "filed": "filed documents",
     "audit": "history entries",
 }
 

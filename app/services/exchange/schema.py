@@ -17,8 +17,10 @@ from app.services.exchange.format import (
     ANSWER_TEXT_LIMITS,
     DATE_PATTERN,
     DATETIME_PATTERN,
+    FILED_TEXT_LIMITS,
     FORMAT,
     FORMAT_VERSION,
+    READABLE_VERSIONS,
     RESPONSE_TEXT_LIMITS,
     SCHEMA_FILENAME,
     SECTIONS,
@@ -92,6 +94,10 @@ def _text_schema(limit: int | None) -> dict[str, Any]:
     return schema
 
 
+def _filed_text(name: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": FILED_TEXT_LIMITS[name]}
+
+
 def build_schema() -> dict[str, Any]:
     """The JSON Schema of the format, derived from RECORD_KINDS so it cannot drift from them.
 
@@ -146,6 +152,35 @@ def build_schema() -> dict[str, Any]:
             "evidence": uuid_list,
         },
     }
+    defs["filed_document"] = {
+        "title": "Filed document",
+        "description": "An approved letter as exported and filed: its exact bytes.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "uuid",
+            "kind",
+            "sha256",
+            "filed_at",
+            "filed_by",
+            "filename",
+            "size",
+            "content_base64",
+        ],
+        "properties": {
+            "uuid": {"$ref": "#/$defs/uuid"},
+            "kind": _filed_text("kind"),
+            "sha256": {"type": "string", "pattern": SHA256_PATTERN},
+            "filed_at": {"type": "string", "pattern": DATETIME_PATTERN},
+            "filed_by": {"type": "string", "maxLength": FILED_TEXT_LIMITS["filed_by"]},
+            "filename": _filed_text("filename"),
+            "size": {"type": "integer", "minimum": 0},
+            "content_base64": {
+                "type": "string",
+                "description": "The filed bytes, base64 (RFC 4648, no line breaks).",
+            },
+        },
+    }
     defs["response"] = {
         "title": "Response",
         "type": "object",
@@ -162,6 +197,17 @@ def build_schema() -> dict[str, Any]:
             "submitted_on": nullable_date,
             "request": nullable_uuid,
             "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
+            "approved_record": {
+                "description": "The approved record kept at approval (JSON text, exactly as "
+                "stored), or null. Format version 2.",
+                "type": ["string", "null"],
+            },
+            "filed": {
+                "description": "The documents filed for this response, oldest first. "
+                "Format version 2.",
+                "type": "array",
+                "items": {"$ref": "#/$defs/filed_document"},
+            },
         },
     }
     defs["audit_entry"] = {
@@ -184,7 +230,7 @@ def build_schema() -> dict[str, Any]:
     }
     properties: dict[str, Any] = {
         "format": {"const": FORMAT},
-        "format_version": {"const": FORMAT_VERSION},
+        "format_version": {"enum": list(READABLE_VERSIONS)},
         "exported_at": nullable_datetime,
         "exported_by": {"type": ["string", "null"]},
         "application_version": {"type": ["string", "null"]},
@@ -196,8 +242,8 @@ def build_schema() -> dict[str, Any]:
     properties["audit"] = {"type": "array", "items": {"$ref": "#/$defs/audit_entry"}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:jurisdesk:exchange:1",
-        "title": "Jurisdesk exchange file (format version 1)",
+        "$id": f"urn:jurisdesk:exchange:{FORMAT_VERSION}",
+        "title": f"Jurisdesk exchange file (format version {FORMAT_VERSION})",
         "description": "One jurisdiction and everything that belongs to it. See "
         "docs/exchange-format.md.",
         "type": "object",
