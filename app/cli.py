@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.paths import DB_ENV_VAR, default_database_path, log_dir
+from app.reports.cli import add_commands as add_report_commands
 from app.services.errors import UserError
 from app.services.store import Store, open_store
 
@@ -72,34 +73,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    commands.add_parser("demo", help="load the four demo cities (safe to repeat)")
+    commands.add_parser("demo", help="load the four demo cities (safe to repeat)").set_defaults(
+        handler=cmd_demo
+    )
     listing = commands.add_parser("list", help="list jurisdictions and their responses")
+    listing.set_defaults(handler=cmd_list)
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     export = commands.add_parser("export-json", help="write one jurisdiction to an exchange file")
     export.add_argument("--jurisdiction", type=_positive_int, required=True, metavar="ID")
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.set_defaults(handler=cmd_export_json)
 
     importing = commands.add_parser("import-json", help="read an exchange file")
     importing.add_argument("file", type=Path, metavar="FILE")
+    importing.set_defaults(handler=cmd_import_json)
 
-    commands.add_parser("check", help="check the database's integrity")
+    commands.add_parser("check", help="check the database's integrity").set_defaults(
+        handler=cmd_check
+    )
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=cmd_backup)
 
-    _add_report_commands(commands)
+    add_report_commands(commands, record_id=_positive_int)
     return parser
-
-
-def _add_report_commands(commands: Any) -> None:
-    """Report exports exist once app.reports is installed with them."""
-    try:
-        from app.reports import cli as report_cli
-    except ImportError:
-        return
-    report_cli.add_commands(commands)
 
 
 def _json_default(value: Any) -> Any:
@@ -201,15 +201,6 @@ def cmd_backup(store: Store, args: argparse.Namespace) -> int:
 
 CREATING_COMMANDS = {"demo", "import-json"}
 
-COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
-    "demo": cmd_demo,
-    "list": cmd_list,
-    "export-json": cmd_export_json,
-    "import-json": cmd_import_json,
-    "check": cmd_check,
-    "backup": cmd_backup,
-}
-
 
 def _start_gui(args: argparse.Namespace) -> int:
     try:
@@ -234,9 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _start_gui(args)
-    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
-    if handler is None:
-        parser.error(f"unknown command {args.command}")
+    handler: Callable[[Store, argparse.Namespace], int] = args.handler
     path = args.db or default_database_path()
     try:
         # Only commands that add data may create a database; a mistyped --db must not

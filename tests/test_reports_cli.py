@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from openpyxl import load_workbook
 
-from app.reports.samples import PSP, build_sample_data
 from app.services.store import open_store
+from tests.report_data import PSP, build_sample_data
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,12 +11,12 @@ import pytest
 from openpyxl import load_workbook
 
 from app.reports import exports
-from app.reports.samples import PSP, build_sample_data
 from app.reports.text import EXCEL_CELL_LIMIT
 from app.services import records, responses
 from app.services.errors import NotFound
 from app.services.responses import AnswerInput
 from app.services.store import Store
+from tests.report_data import PSP, build_sample_data
 
 FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", '=HYPERLINK("http://x","y")']
 HOSTILE = '<b>&amp; "quotes"</b> 東京 مرحبا Crème brûlée'

@@ -8,6 +8,7 @@ workbook would repeat it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +19,8 @@ KINDS = ("letter", "report")
 PAPERS = ("letter", "a4")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a valid id")
-    return value
-
-
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: Any, record_id: Callable[[str], int]) -> None:
+    """Adds the report commands; record_id parses an id as the other commands do."""
     export = subparsers.add_parser(
         "export",
         help="write a response letter or jurisdiction report (PDF) or the response workbook",
@@ -36,7 +28,7 @@ def add_commands(subparsers: Any) -> None:
         "letter (recorded as filed once the response is approved), --kind report the full "
         "report of the response's jurisdiction. XLSX: the response workbook for either kind.",
     )
-    export.add_argument("--response", type=_positive_int, required=True, metavar="ID")
+    export.add_argument("--response", type=record_id, required=True, metavar="ID")
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--kind", choices=KINDS, default="letter")
     export.add_argument("--out", type=Path, required=True, metavar="FILE")

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.reports import exports
 from app.reports.exports import ExportResult
-from app.reports.samples import build_sample_data
 from app.services.store import Store
+from tests.report_data import build_sample_data
 from ui import printing
 from ui.main_window import MainWindow
 from ui.report_actions import NEEDS_JURISDICTION, NEEDS_RESPONSE

@@ -10,8 +10,8 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from app.reports import exports
-from app.reports.samples import build_sample_data
 from app.services.store import Store
+from tests.report_data import build_sample_data
 from ui.printing import build_preview, page_count, render_to_printer
 
 

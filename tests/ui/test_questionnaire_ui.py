@@ -13,6 +13,7 @@ from app import questionnaires
 from app.questionnaires import Question
 from app.services import open_store, records, responses
 from app.services.store import Store
+from tests.helpers import make_facility, make_instrument, make_jurisdiction
 from ui.questionnaire import ResponseEditor
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
@@ -27,51 +28,20 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 def make_city(store: Store) -> dict[str, int]:
     """Albuquerque: a county-run jail it cannot answer for, and a city facility it can."""
-    city = records.create(
+    city = make_jurisdiction(
         store,
-        "jurisdiction",
-        {
-            "name": "City of Albuquerque",
-            "state": "NM",
-            "kind": "city",
-            "chief_legal_officer": "Esteban A. Aguilar Jr.",
-            "chief_legal_officer_title": "City Attorney",
-        },
+        chief_legal_officer="Esteban A. Aguilar Jr.",
+        chief_legal_officer_title="City Attorney",
     )
-    jail = records.create(
+    jail = make_facility(store, city.id)
+    transport = make_facility(store, city.id, controlled=True)
+    resolution = make_instrument(
         store,
-        "facility",
-        {
-            "name": "Metropolitan Detention Center",
-            "facility_type": "jail",
-            "operator_type": "county",
-            "operator_name": "Bernalillo County",
-            "sets_policy": False,
-        },
-        parent_id=city.id,
-    )
-    transport = records.create(
-        store,
-        "facility",
-        {
-            "name": "Prisoner Transport Center",
-            "facility_type": "transport",
-            "operator_type": "city",
-            "operator_name": "City of Albuquerque",
-            "sets_policy": True,
-        },
-        parent_id=city.id,
-    )
-    resolution = records.create(
-        store,
-        "instrument",
-        {
-            "title": "Immigrant Friendly City resolution",
-            "number": "R-2000-123",
-            "instrument_type": "resolution",
-            "level": "local",
-        },
-        parent_id=city.id,
+        city.id,
+        title="Immigrant Friendly City resolution",
+        number="R-2000-123",
+        instrument_type="resolution",
+        adopted_on=None,
     )
     request = records.create(
         store,

@@ -6,7 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox
 
 from app.services import records
+from app.services.records import Record
 from app.services.store import Store
+from tests.helpers import make_facility
 from ui.common.forms import RecordForm
 from ui.records import RecordDialog
 
@@ -178,18 +180,18 @@ def test_delete_key_in_a_table_asks_then_deletes(qtbot, window, store: Store, di
     assert records.list_records(store, "contact", albuquerque.id) == []
 
 
+def show_facilities_with_one(window, store: Store, jurisdiction_id: int) -> Record:
+    """A county jail named "MDC", shown in the Facilities tab."""
+    facility = make_facility(store, jurisdiction_id, name="MDC")
+    window.navigator.refresh()
+    window.select_jurisdiction(jurisdiction_id)
+    window.show_tab("facilities")
+    return facility
+
+
 def test_enter_in_table_edits_and_conflict_is_detected(qtbot, window, store: Store, dialogs):
     albuquerque = city(store)
-    facility = records.create(
-        store,
-        "facility",
-        {"name": "MDC", "facility_type": "jail", "operator_type": "county",
-         "operator_name": "Bernalillo County"},
-        albuquerque.id,
-    )  # fmt: skip
-    window.navigator.refresh()
-    window.select_jurisdiction(albuquerque.id)
-    window.show_tab("facilities")
+    facility = show_facilities_with_one(window, store, albuquerque.id)
     table = window.facilities.table
     table.setFocus()
     table.selectRow(0)
@@ -219,16 +221,7 @@ def test_enter_in_table_edits_and_conflict_is_detected(qtbot, window, store: Sto
 
 def test_conflict_keep_mine_saves_only_my_fields(qtbot, window, store: Store, dialogs) -> None:
     albuquerque = city(store)
-    facility = records.create(
-        store,
-        "facility",
-        {"name": "MDC", "facility_type": "jail", "operator_type": "county",
-         "operator_name": "Bernalillo County"},
-        albuquerque.id,
-    )  # fmt: skip
-    window.navigator.refresh()
-    window.select_jurisdiction(albuquerque.id)
-    window.show_tab("facilities")
+    facility = show_facilities_with_one(window, store, albuquerque.id)
     window.facilities.table.selectRow(0)
     dialog = window.facilities.edit_record()
     records.update(store, "facility", facility.id, {"contact": "Chief of Corrections"},

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from app.services import audit, open_store, records, responses
 from app.services.responses import AnswerInput
 from app.services.store import Store
+from tests.helpers import make_facility, make_jurisdiction
 from ui import responses_panel
 from ui.questionnaire import ResponseEditor
 from ui.questionnaire import editor as editor_module
@@ -27,40 +28,29 @@ PSP = "doj-psp-2017"
 
 
 def make_city(store: Store) -> dict[str, int]:
-    city = records.create(
+    city = make_jurisdiction(
         store,
-        "jurisdiction",
-        {
-            "name": "Baltimore City",
-            "state": "MD",
-            "kind": "city",
-            "chief_legal_officer": "Andre M. Davis",
-            "chief_legal_officer_title": "City Solicitor",
-        },
+        name="Baltimore City",
+        state="MD",
+        police_agency="Baltimore Police Department",
+        chief_legal_officer="Andre M. Davis",
+        chief_legal_officer_title="City Solicitor",
     )
-    booking = records.create(
+    booking = make_facility(
         store,
-        "facility",
-        {
-            "name": "Central Booking and Intake Center",
-            "facility_type": "booking",
-            "operator_type": "state",
-            "operator_name": "State of Maryland",
-            "sets_policy": False,
-        },
-        parent_id=city.id,
+        city.id,
+        name="Central Booking and Intake Center",
+        facility_type="booking",
+        operator_type="state",
+        operator_name="State of Maryland",
     )
-    holding = records.create(
+    holding = make_facility(
         store,
-        "facility",
-        {
-            "name": "District holding cells",
-            "facility_type": "holding",
-            "operator_type": "city",
-            "operator_name": "Baltimore Police Department",
-            "sets_policy": True,
-        },
-        parent_id=city.id,
+        city.id,
+        controlled=True,
+        name="District holding cells",
+        facility_type="holding",
+        operator_name="Baltimore Police Department",
     )
     detail = responses.start_response(store, city.id, PSP)
     return {
