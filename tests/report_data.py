@@ -7,6 +7,7 @@ from datetime import date
 from app.services import evidence, records, responses
 from app.services.responses import AnswerInput
 from app.services.store import Store
+from tests.helpers import approve_as_read
 
 PSP = "doj-psp-2017"
 
@@ -152,7 +153,7 @@ def build_sample_data(store: Store) -> list[int]:
     )
     del mdc
     responses.submit_for_review(store, detail.summary.id)
-    responses.approve(store, detail.summary.id, "City Attorney", "City Attorney")
+    approve_as_read(store, detail.summary.id, "City Attorney", "City Attorney")
 
     bal = records.create(
         store,

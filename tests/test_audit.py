@@ -14,10 +14,12 @@ from app.services.errors import InvalidInput, Locked, WorkflowError
 from app.services.responses import AnswerInput
 from app.services.store import Store, open_store
 from tests.helpers import (
+    approve_as_read,
     fresh_store,
     make_facility,
     make_instrument,
     make_jurisdiction,
+    staff_member,
     start_psp,
     table_counts,
 )
@@ -91,6 +93,8 @@ def test_history_filters_by_jurisdiction_entity_and_response(store: Store) -> No
         store, first.id, "access", city.id, AnswerInput(value="no", instrument_ids=[mou.id])
     )
     responses.save_answer(store, second.id, "statement", None, AnswerInput(value="other"))
+    for key in ("notice", "hold"):
+        responses.save_answer(store, first.id, key, city.id, AnswerInput(value="no"))
     responses.submit_for_review(store, first.id)
 
     stockton_trail = audit.history(store, jurisdiction_uuid=stockton.uuid)
@@ -138,6 +142,7 @@ def test_failed_use_cases_leave_no_audit_entry(store: Store) -> None:
     j = make_jurisdiction(store)
     city = make_facility(store, j.id, controlled=True)
     response = start_psp(store, j.id).summary
+    staff_member(store, "Mayor", "Mayor")
     before = table_counts(store.path)["audit_entry"]
 
     with pytest.raises(InvalidInput):
@@ -150,13 +155,10 @@ def test_failed_use_cases_leave_no_audit_entry(store: Store) -> None:
             store, response.id, "access", city.id, AnswerInput(value="yes", as_of="never")
         )
     with pytest.raises(WorkflowError):
-        responses.approve(store, response.id, "Mayor", "Mayor")
-    responses.submit_for_review(store, response.id)
-    after_submit = table_counts(store.path)["audit_entry"]
-    assert after_submit == before + 1
+        approve_as_read(store, response.id, "Mayor", "Mayor")
     with pytest.raises(WorkflowError):
-        responses.approve(store, response.id, "Mayor", "Mayor")  # answers missing
-    assert table_counts(store.path)["audit_entry"] == after_submit
+        responses.submit_for_review(store, response.id)  # the city's facility is unanswered
+    assert table_counts(store.path)["audit_entry"] == before
 
 
 def test_locked_refusal_leaves_no_audit_entry(store: Store) -> None:
@@ -166,7 +168,7 @@ def test_locked_refusal_leaves_no_audit_entry(store: Store) -> None:
     for key in ("access", "notice", "hold"):
         responses.save_answer(store, rid, key, city.id, AnswerInput(value="yes"))
     responses.submit_for_review(store, rid)
-    responses.approve(store, rid, "Mayor Keller", "Mayor")
+    approve_as_read(store, rid, "Mayor Keller", "Mayor")
     before = table_counts(store.path)["audit_entry"]
     with pytest.raises(Locked):
         responses.save_answer(store, rid, "access", city.id, AnswerInput(value="no"))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import models
-from app.services import evidence, records, responses
+from app.services import evidence, records, responses, staff
 from app.services.demo import ALBUQUERQUE, STOCKTON, DemoAnswer, load_demo
 from app.services.errors import InvalidInput, NotFound
 from app.services.store import Store
@@ -274,3 +274,18 @@ def test_a_failure_creating_a_facility_rolls_back_the_city(store: Store, db_path
     assert {
         t: n for t, n in counts.items() if n and t not in ("alembic_version", "audit_entry")
     } == {}
+
+
+def test_the_demo_office_has_a_small_staff_list(loaded: Store) -> None:
+    people = {e.name: (e.title, e.roles_text, e.active) for e in staff.list_staff(loaded)}
+    assert people == {
+        "Dana Whitfield": ("City Attorney", "Approves", True),
+        "Marcus Ortega": ("Deputy City Attorney", "Reviews, approves", True),
+        "Priya Raman": ("Assistant City Attorney", "Prepares, reviews", True),
+        "Tom Becker": ("Paralegal", "Prepares", True),
+        "Lena Fischer": ("Paralegal", "Prepares", False),
+    }
+    # The office's own list is never topped up with demo people.
+    staff.deactivate(loaded, staff.list_staff(loaded)[0].id)
+    load_demo(loaded)
+    assert len(staff.list_staff(loaded)) == len(people)

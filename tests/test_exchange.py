@@ -25,6 +25,7 @@ from app.services.exchange import ExchangeError
 from app.services.fields import RECORD_KINDS
 from app.services.responses import AnswerInput
 from app.services.store import Store, open_store
+from tests.helpers import approve_as_read
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<b>&amp; =1+1 \u202eעברית\u202c 👩‍⚖️ \x00 ' \" \\ </script>"
@@ -175,7 +176,7 @@ def _build(store: Store, *, hostile: bool = False) -> int:
         )
     responses.save_answer(store, submitted, "statement", None, AnswerInput(value=long_text))
     responses.submit_for_review(store, submitted)
-    responses.approve(store, submitted, "Jane Doe", "City Attorney")
+    approve_as_read(store, submitted, "Jane Doe", "City Attorney")
     responses.mark_submitted(store, submitted, "2017-08-17", "e-mail")
     draft = responses.start_response(store, jurisdiction, "byrne-jag-fy2017", version=1)
     responses.save_answer(

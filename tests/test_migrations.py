@@ -17,7 +17,7 @@ from alembic.migration import MigrationContext
 import app.db
 from app.db import head_revision, known_revisions
 from app.models import Base
-from app.services import evidence, records, responses
+from app.services import evidence, records, responses, staff
 from app.services.store import Store, open_store
 from tests.helpers import DATA, folder_listing, make_jurisdiction, sha256_file, table_counts
 
@@ -237,3 +237,35 @@ def test_upgrade_keeps_no_approved_record_for_earlier_responses(tmp_path: Path) 
     assert columns["approved_snapshot"][2] == "TEXT"
     assert columns["approved_snapshot"][3] == 0  # nullable
     assert kept == 0
+
+
+def test_upgrade_through_0004_adds_an_empty_staff_list_and_the_default_rule(
+    tmp_path: Path,
+) -> None:
+    """0004 adds the staff list and office settings, empty: the approver must differ from the
+    preparer (the default) until the office says otherwise, and staff can be added at once."""
+    path = tmp_path / "user.sqlite"
+    shutil.copyfile(DATA / "schema-0001.sqlite", path)
+    assert "staff_member" not in table_counts(path)
+    store = open_store(path, actor="Upgrade Test")
+    try:
+        assert _revision_of(path) == head_revision()
+        assert staff.list_staff(store) == []
+        assert staff.get_approver_must_differ(store) is True
+        added = staff.create(store, staff.StaffInput("Dana Whitfield", "City Attorney"))
+        assert staff.set_approver_must_differ(store, False) is False
+    finally:
+        store.close()
+    counts = table_counts(path)
+    assert (counts["staff_member"], counts["office_setting"]) == (1, 1)
+    connection = sqlite3.connect(path)
+    try:
+        columns = {row[1]: row for row in connection.execute("PRAGMA table_info(staff_member)")}
+        stored = connection.execute(
+            "SELECT name, title, prepares, reviews, approves, active, uuid FROM staff_member"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert {"name", "title", "prepares", "reviews", "approves", "active"} <= set(columns)
+    assert all(columns[name][3] == 1 for name in ("name", "title", "active"))  # NOT NULL
+    assert stored == [("Dana Whitfield", "City Attorney", 0, 0, 0, 1, added.uuid)]

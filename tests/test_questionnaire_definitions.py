@@ -275,6 +275,12 @@ MALFORMED = [
         "'maybe' is not one of",
         id="unknown-result",
     ),
+    pytest.param(
+        lambda d: d["questions"][0]["choices"][1].update(result="incomplete"),
+        "$.questions[0].choices[1].result",
+        "'incomplete' is not one of",
+        id="incomplete-is-shown-never-answered",
+    ),
     pytest.param(lambda d: d.update(version=0), "$.version", "minimum", id="version-zero"),
     pytest.param(
         lambda d: d.update(key="Not A Slug"), "$.key", "does not match", id="key-not-slug"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.questionnaires import (
     FACILITY,
+    INCOMPLETE,
     JURISDICTION,
     NO,
     NOT_APPLICABLE,
@@ -32,7 +33,9 @@ from app.questionnaires import (
     facility_default,
     latest,
     missing_required,
+    question_result,
     result_for,
+    result_label,
     validate_value,
     values_by_question,
     visible_questions,
@@ -461,6 +464,118 @@ def test_combined_result_ignores_unanswered_and_single_result_is_itself(
 ) -> None:
     assert combined_result([*results, None]) == combined_result(results)
     assert combined_result([single]) == single
+
+
+# --- question_result -------------------------------------------------------------------------
+
+# Albuquerque's two facilities: the county jail (pre-filled "outside our control") and the
+# city-run Prisoner Transport Center.
+JAIL, CENTER = "mdc", "ptc"
+CHOICE_RESULTS = {c.value: c.result for c in CHOICES}
+
+
+def facility_question(**fields: object) -> Question:
+    return question("notice", "single_choice", scope=FACILITY, **fields)
+
+
+def slot(facility: str | None, value: str, key: str = "notice") -> AnswerValue:
+    return AnswerValue(key, facility, value, CHOICE_RESULTS[value])
+
+
+def test_question_result_is_incomplete_while_a_controlled_facility_is_unanswered() -> None:
+    answers = [slot(JAIL, "outside_control")]
+    assert combined_result([a.result for a in answers]) == OUTSIDE_CONTROL  # what it used to say
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == INCOMPLETE
+    # An empty value is no answer, whatever row holds it.
+    blank = AnswerValue("notice", CENTER, None, None)
+    assert question_result(facility_question(), [*answers, blank], [JAIL, CENTER]) == INCOMPLETE
+    assert result_label(INCOMPLETE) == "Incomplete"
+
+
+def test_question_result_is_incomplete_while_an_uncontrolled_facility_is_unanswered() -> None:
+    # Asked of every facility: the county jail's answer is missing too, so no result yet.
+    answers = [slot(CENTER, "yes")]
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == INCOMPLETE
+
+
+def test_question_result_sets_aside_facilities_outside_control_once_all_are_answered() -> None:
+    answers = [slot(JAIL, "outside_control"), slot(CENTER, "yes")]
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == YES
+
+
+@pytest.mark.parametrize(
+    ("jail", "center", "expected"),
+    [
+        ("outside_control", "outside_control", OUTSIDE_CONTROL),
+        ("outside_control", "no", NO),
+        ("yes", "no", PARTIAL),
+        ("outside_control", "unknown", UNKNOWN),
+        ("not_applicable", "not_applicable", NOT_APPLICABLE),
+    ],
+)
+def test_question_result_with_every_facility_answered_is_the_combined_result(
+    jail: str, center: str, expected: str
+) -> None:
+    answers = [slot(JAIL, jail), slot(CENTER, center)]
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == expected
+    assert expected == combined_result([a.result for a in answers])
+
+
+def test_question_result_without_facilities_is_the_jurisdiction_level_answer() -> None:
+    assert question_result(facility_question(), [slot(None, "not_applicable")], []) == (
+        NOT_APPLICABLE
+    )
+    assert question_result(facility_question(), [], []) == INCOMPLETE
+    # Once facilities are recorded, a jurisdiction-level answer fills none of their slots.
+    assert question_result(facility_question(), [slot(None, "no")], [JAIL]) == INCOMPLETE
+
+
+def test_question_result_of_a_jurisdiction_question() -> None:
+    q = question("access", "yes_no")
+    assert question_result(q, [AnswerValue("access", None, "yes", YES)], [JAIL]) == YES
+    assert question_result(q, [], [JAIL]) == INCOMPLETE
+
+
+def test_question_result_ignores_other_questions_and_slots() -> None:
+    answers = [
+        slot(JAIL, "outside_control"),
+        slot(CENTER, "yes", key="hold"),  # another question's answer for the center
+        slot("demolished", "no"),  # a facility no longer recorded
+    ]
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == INCOMPLETE
+    answers.append(slot(CENTER, "yes"))
+    assert question_result(facility_question(), answers, [JAIL, CENTER]) == YES
+
+
+def test_question_result_of_an_optional_question_combines_what_is_answered() -> None:
+    optional = facility_question(required=False)
+    assert question_result(optional, [slot(CENTER, "no")], [JAIL, CENTER]) == NO
+    assert question_result(optional, [], [JAIL, CENTER]) is None
+
+
+def test_question_result_of_a_question_without_choices_is_none() -> None:
+    assert question_result(question("statement", "long_text"), [], [JAIL]) is None
+
+
+def test_question_result_is_incomplete_exactly_when_the_question_has_a_missing_slot() -> None:
+    psp = latest("doj-psp-2017")
+    facilities = [JAIL, CENTER]
+    answers = [
+        AnswerValue("access", JAIL, "outside_control", OUTSIDE_CONTROL),
+        AnswerValue("access", CENTER, "partial", PARTIAL),
+        AnswerValue("notice", JAIL, "outside_control", OUTSIDE_CONTROL),
+        AnswerValue("hold", CENTER, "no", NO),
+    ]
+    missing = {m.question_key for m in completeness(psp, answers, facilities).missing}
+    shown = visible_questions(psp, values_by_question(answers))
+    incomplete = {q.key for q in shown if question_result(q, answers, facilities) == INCOMPLETE}
+    assert incomplete == missing == {"notice", "hold"}
+
+
+def test_incomplete_is_a_result_label_but_never_an_answer_result() -> None:
+    assert INCOMPLETE not in {value for value, _ in RESULTS}
+    with pytest.raises(ValueError, match="'incomplete'"):
+        combined_result([YES, INCOMPLETE])
 
 
 # --- facility_default ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from app.services.fields import RECORD_KINDS, FieldKind
 from app.services.records import Record
 from app.services.store import Store
 from tests.helpers import (
+    approve_as_read,
     approved_response,
     built_result,
     fresh_store,
@@ -451,7 +452,7 @@ def _approved_citing(store: Store) -> dict[str, int]:
         responses.AnswerInput(value="no", instrument_ids=[mou.id], evidence_ids=[doc.id]),
     )
     responses.submit_for_review(store, response_id)
-    responses.approve(store, response_id, "Timothy M. Keller", "Mayor")
+    approve_as_read(store, response_id, "Timothy M. Keller", "Mayor")
     return {
         "facility": city.id,
         "instrument": mou.id,

@@ -68,7 +68,12 @@ def test_export_letter_report_and_workbook(
     comparison = tmp_path / "comparison.xlsx"
     done = jurisdesk(db, "export-comparison", "--questionnaire", PSP, "--out", str(comparison))
     assert done.returncode == 0, done.stderr
-    assert load_workbook(comparison).sheetnames == ["Matrix", "Legend", "Narratives"]
+    assert load_workbook(comparison).sheetnames == [
+        "Matrix",
+        "Legend",
+        "Answers by facility",
+        "Narratives",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app import questionnaires
-from app.services import approved_record, audit, evidence, records, responses
+from app.services import approved_record, audit, evidence, records, responses, staff
 from app.services.errors import (
     Conflict,
     InvalidInput,
@@ -28,6 +28,7 @@ from tests.helpers import (
     FACILITY_QUESTIONS,
     PSP,
     answer_all_required,
+    approve_as_read,
     approved_response,
     built_result,
     complete_response,
@@ -35,6 +36,7 @@ from tests.helpers import (
     make_facility,
     make_instrument,
     make_jurisdiction,
+    staff_member,
     start_psp,
     table_counts,
     valid_values,
@@ -405,7 +407,7 @@ def test_full_workflow_records_who_and_when(complete: Built) -> None:
     s = responses.return_to_draft(store, rid, "fix the narrative", expected_version=2)
     assert s.status == "draft"
     s = responses.submit_for_review(store, rid, expected_version=s.version)
-    s = responses.approve(store, rid, " Timothy M. Keller ", "Mayor", reviewed_by="Esteban Aguilar")
+    s = approve_as_read(store, rid, " Timothy M. Keller ", "Mayor", reviewed_by="Esteban Aguilar")
     assert (s.status, s.approved_by, s.approver_title, s.reviewed_by) == (
         "approved",
         "Timothy M. Keller",
@@ -437,34 +439,63 @@ def test_full_workflow_records_who_and_when(complete: Built) -> None:
 def test_approve_refused_from_draft(complete: Built) -> None:
     store, (*_, rid) = complete
     with pytest.raises(WorkflowError, match="draft cannot be approved"):
-        responses.approve(store, rid, "Mayor Keller", "Mayor")
+        approve_as_read(store, rid, "Mayor Keller", "Mayor")
     assert responses.get_response(store, rid).summary.status == "draft"
 
 
-def test_approve_refused_while_required_answers_are_missing(store: Store) -> None:
-    j = make_jurisdiction(store)
-    city = make_facility(store, j.id, controlled=True)
-    rid = start_psp(store, j.id).summary.id
-    responses.save_answer(store, rid, "access", city.id, AnswerInput(value="yes"))
+def test_approve_refused_while_required_answers_are_missing(complete: Built) -> None:
+    store, (j, *_, rid) = complete
+    staff_member(store, "Mayor Keller", "Mayor")
     responses.submit_for_review(store, rid)
+    # A facility recorded while the response is in review has no answers yet.
+    make_facility(store, j.id, controlled=True, name="Annex")
     before = _snapshot(store)
     with pytest.raises(
-        WorkflowError, match=r"2 required answers are missing \(first: question 2\)"
+        WorkflowError, match=r"3 required answers are missing \(first: question 1\)"
     ):
-        responses.approve(store, rid, "Mayor Keller", "Mayor")
+        approve_as_read(store, rid, "Mayor Keller", "Mayor")
     assert _snapshot(store) == before
-    responses.save_answer(store, rid, "notice", city.id, AnswerInput(value="no"))
-    with pytest.raises(WorkflowError, match=r"1 required answer is missing \(first: question 3\)"):
-        responses.approve(store, rid, "Mayor Keller", "Mayor")
     assert responses.get_response(store, rid).summary.status == "in_review"
 
 
-def test_approve_needs_approver_and_title(complete: Built) -> None:
+def test_the_approver_comes_from_the_staff_list_with_the_right_to_approve(
+    complete: Built,
+) -> None:
     store, (*_, rid) = complete
     responses.submit_for_review(store, rid)
-    with pytest.raises(InvalidInput) as info:
-        responses.approve(store, rid, " ", "")
-    assert {p.label for p in info.value.problems} == {"Approver", "Approver's title"}
+    seen = responses.get_response(store, rid).review_state
+    clerk = staff_member(store, "Pat Clerk", "Paralegal", approves=False, reviews=False)
+    gone = staff_member(store, "Former Attorney", "City Attorney")
+    staff.deactivate(store, gone)
+    for approver, wrong in ((clerk, "may not approve"), (gone, "staff list"), (9999, "staff")):
+        with pytest.raises(InvalidInput, match=wrong) as info:
+            responses.approve(store, rid, approver, seen_state=seen)
+        assert [p.label for p in info.value.problems] == ["Approver"]
+    with pytest.raises(InvalidInput, match="may not review"):
+        responses.approve(
+            store, rid, staff_member(store, "Ana Attorney", "City Attorney"),
+            seen_state=seen, reviewer_id=clerk,
+        )  # fmt: skip
+    assert responses.get_response(store, rid).summary.status == "in_review"
+    # Name and title come from the staff list.
+    summary = responses.approve(
+        store, rid, staff_member(store, "Ana Attorney", "City Attorney"), seen_state=seen
+    )
+    assert (summary.approved_by, summary.approver_title) == ("Ana Attorney", "City Attorney")
+
+
+def test_the_preparer_cannot_approve_unless_the_office_allows_it(complete: Built) -> None:
+    store, (*_, rid) = complete
+    preparer = responses.get_response(store, rid).summary.prepared_by
+    assert preparer
+    responses.submit_for_review(store, rid)
+    seen = responses.get_response(store, rid).review_state
+    same = staff_member(store, preparer.upper(), "Deputy City Attorney")
+    with pytest.raises(InvalidInput, match="prepared this response"):
+        responses.approve(store, rid, same, seen_state=seen)
+    staff.set_approver_must_differ(store, False)
+    summary = responses.approve(store, rid, same, seen_state=seen)
+    assert summary.status == "approved"
 
 
 def test_other_transitions_from_the_wrong_status_are_refused(complete: Built) -> None:
@@ -563,7 +594,7 @@ def _transition(name: str, store: Store, rid: int, version: int) -> object:
     if name == "return_to_draft":
         return responses.return_to_draft(store, rid, "r", expected_version=version)
     if name == "approve":
-        return responses.approve(store, rid, "A", "B", expected_version=version)
+        return approve_as_read(store, rid, "A", "B", expected_version=version)
     if name == "mark_submitted":
         return responses.mark_submitted(store, rid, "2017-08-18", "mail", expected_version=version)
     if name == "reopen":
@@ -577,13 +608,14 @@ def _transition(name: str, store: Store, rid: int, version: int) -> object:
 def test_stale_version_on_transitions_is_a_conflict(complete: Built, name: str) -> None:
     start = TRANSITIONS[name]
     store, (*_, rid) = complete
+    staff_member(store, "A", "B")  # on the staff list before the snapshot
     if start == "draft":  # someone else edits the draft meanwhile
         prepared_by = responses.get_response(store, rid).summary.prepared_by
         responses.update_details(store, rid, notes="someone else", prepared_by=prepared_by)
     else:
         responses.submit_for_review(store, rid)
     if start == "approved":
-        responses.approve(store, rid, "Mayor Keller", "Mayor")
+        approve_as_read(store, rid, "Mayor Keller", "Mayor")
     current = responses.get_response(store, rid).summary
     before = _snapshot(store)
     with pytest.raises(Conflict, match="changed by someone else"):
@@ -650,7 +682,7 @@ def test_approval_keeps_what_the_letter_prints(store: Store) -> None:
         value="no", narrative="Never.", as_of="2017-08-15", instrument_ids=[mou.id],
         evidence_ids=[scan.id]))  # fmt: skip
     responses.submit_for_review(store, rid)
-    summary = responses.approve(store, rid, "Timothy M. Keller", "Mayor")
+    summary = approve_as_read(store, rid, "Timothy M. Keller", "Mayor")
 
     text = _kept_text(store, rid)
     assert text is not None
@@ -705,22 +737,56 @@ def test_as_approved_ignores_edits_made_after_approval(approved: Built) -> None:
     records.update(store, "jurisdiction", j.id, {"name": "Renamed City"}, j.version)
     make_facility(store, j.id, controlled=True, name="Annex")  # unanswered, added later
 
-    live = responses.get_response(store, rid)
-    assert "Renamed Jail" in {f.name for f in live.facilities}
-    assert live.summary.completeness.missing  # the annex has no answers
     kept = responses.as_approved(store, rid)
     assert kept is not None
-    assert [f.name for f in kept.detail.facilities] == [
-        "Metropolitan Detention Center",
-        "Prisoner Transport Center",
-    ]
-    assert kept.detail.summary.jurisdiction_name == "City of Albuquerque"
-    assert kept.detail.summary.completeness.percent == 100
-    # The answers are locked: the same either way.
-    assert sorted(kept.detail.answers, key=lambda a: a.id) == sorted(
-        live.answers, key=lambda a: a.id
-    )
-    assert kept.detail.summary.approved_by == "Timothy M. Keller"
+    # What the response's screen reads is the approved record too, never the live records.
+    shown = responses.get_response(store, rid)
+    for detail in (kept.detail, shown):
+        assert [f.name for f in detail.facilities] == [
+            "Metropolitan Detention Center",
+            "Prisoner Transport Center",
+        ]
+        assert detail.summary.jurisdiction_name == "City of Albuquerque"
+        assert detail.summary.completeness.percent == 100
+        assert detail.summary.approved_by == "Timothy M. Keller"
+    assert shown.approved == kept.record
+    assert shown.answers == kept.detail.answers
+
+
+def test_the_list_shows_an_approved_response_as_approved(approved: Built) -> None:
+    store, (j, _county, city, rid) = approved
+    records.update(store, "jurisdiction", j.id, {"name": "Renamed City"}, j.version)
+    records.update(store, "facility", city.id, {"sets_policy": False}, city.version)
+    make_facility(store, j.id, controlled=True, name="Annex")  # unanswered, added later
+    draft = start_psp(store, j.id).summary.id
+
+    for _ in range(2):  # the second time from what the first read of the record kept
+        listed = {s.id: s for s in responses.list_responses(store)}
+        assert listed == {s.id: s for s in responses.list_responses(store, j.id)}
+        # As its screen shows it: the approved record's jurisdiction name and completeness.
+        assert listed[rid] == responses.get_response(store, rid).summary
+        assert listed[rid].jurisdiction_name == "City of Albuquerque"
+        assert listed[rid].completeness.percent == 100
+        assert listed[draft].jurisdiction_name == "Renamed City"
+        assert len(listed[draft].completeness.missing) == len(FACILITY_QUESTIONS)
+
+    # Reopened, it is a draft again and lists the records as they are now.
+    responses.reopen(store, rid, "The annex must be answered for")
+    reopened = responses.list_responses(store, j.id)[0]
+    assert (reopened.id, reopened.jurisdiction_name) == (rid, "Renamed City")
+    assert len(reopened.completeness.missing) == len(FACILITY_QUESTIONS)
+
+
+def test_the_list_of_a_damaged_approved_record_shows_the_current_records(
+    approved: Built,
+) -> None:
+    store, (*_, rid) = approved
+    _set_kept_text(store, rid, "not JSON at all")
+    (listed,) = responses.list_responses(store)
+    # The dashboard still opens; opening the response says what is wrong.
+    assert (listed.id, listed.completeness.percent) == (rid, 100)
+    with pytest.raises(UserError, match="damaged"):
+        responses.get_response(store, rid)
 
 
 def test_as_approved_is_none_for_a_draft(complete: Built) -> None:
@@ -753,7 +819,7 @@ def test_reopen_drops_the_approved_record_and_approval_keeps_a_new_one(approved:
     )
     records.update(store, "facility", city.id, {"operator_name": "New Operator"}, city.version)
     responses.submit_for_review(store, rid)
-    responses.approve(store, rid, "Timothy M. Keller", "Mayor")
+    approve_as_read(store, rid, "Timothy M. Keller", "Mayor")
     second = _kept_text(store, rid)
     assert second is not None
     assert second != first

@@ -15,6 +15,7 @@ from app import __version__
 from app.services.errors import UserError
 from app.services.store import Store, open_store
 from ui.common import errors
+from ui.common.wheel_guard import install_wheel_guard
 from ui.settings import APPLICATION, ORGANIZATION, Settings
 
 log = logging.getLogger("jurisdesk.ui")
@@ -40,6 +41,7 @@ def _install_excepthook() -> None:
 def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        install_wheel_guard(existing)
         return existing
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
@@ -48,6 +50,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     application.setApplicationDisplayName("Jurisdesk")
     # Fusion looks the same on every office PC, so help texts and screenshots match.
     application.setStyle("Fusion")
+    install_wheel_guard(application)
     return application
 
 

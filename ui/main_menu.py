@@ -32,6 +32,11 @@ class MainMenu(QObject):
         self.staff_name_action = make_action(
             w, "Set &my name…", tip="The name written into the history of every change"
         )
+        self.staff_list_action = make_action(
+            w,
+            "S&taff list…",
+            tip="Who prepares, reviews and approves responses, and the office's approval rule",
+        )
         self.quit_action = make_action(w, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -91,6 +96,7 @@ class MainMenu(QObject):
         self.reports.add_to_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.staff_name_action)
+        file_menu.addAction(self.staff_list_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         # Tooltips of disabled entries explain why they are disabled.

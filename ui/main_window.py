@@ -39,6 +39,7 @@ from ui.records import RecordDialog, RecordPanel
 from ui.records.dialog import delete_record
 from ui.report_actions import ChosenJurisdiction, ChosenResponse, ReportActions
 from ui.settings import Settings
+from ui.staff_window import StaffListWindow
 
 log = logging.getLogger("jurisdesk.ui")
 
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.editor: ResponseEditor | None = None
         self._return_to: QWidget | None = None
         self._history_windows: list[RecordHistoryDialog] = []
+        self.staff_window: StaffListWindow | None = None
         self._jurisdiction_id: int | None = None
         self._closing_ok = False
         self.setWindowTitle("Jurisdesk")
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.import_action = self.database.import_action
         self.export_action = self.database.export_action
         self.staff_name_action = self.main_menu.staff_name_action
+        self.staff_list_action = self.main_menu.staff_list_action
         self.quit_action = self.main_menu.quit_action
         self.find_action = self.main_menu.find_action
         self.toolbar = self.main_menu.toolbar
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
         connect_triggers(
             (
                 (menu.staff_name_action, self.ask_staff_name),
+                (menu.staff_list_action, self.show_staff_list),
                 (menu.preferences_action, self.ask_staff_name),
                 (menu.quit_action, self.close),
                 (menu.new_record_action, self.new_record),
@@ -514,6 +518,7 @@ class MainWindow(QMainWindow):
         self.store = new_store
         for window in list(self._history_windows):
             window.close()
+        self._close_staff_list()
         self._jurisdiction_id = None
         self._build_workspace()
         old.close()
@@ -548,6 +553,31 @@ class MainWindow(QMainWindow):
         self.store.actor = name
         self._show_database()
         self.show_message(f"Changes are now recorded as made by {name}.")
+
+    def show_staff_list(self) -> StaffListWindow:
+        """The staff list of the open database, beside the main window (one at a time)."""
+        if self.staff_window is None:
+            window = StaffListWindow(self.store, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.statusMessage.connect(self.show_message)
+            window.historyRequested.connect(self.show_record_history)
+            window.destroyed.connect(lambda *_: self._forget_staff_list(window))
+            self.staff_window = window
+        self.staff_window.show()
+        self.staff_window.raise_()
+        self.staff_window.activateWindow()
+        return self.staff_window
+
+    def _forget_staff_list(self, window: StaffListWindow) -> None:
+        # A window closed earlier may be destroyed after a new one opened: keep the new one.
+        if self.staff_window is window:
+            self.staff_window = None
+
+    def _close_staff_list(self) -> None:
+        # It lists the people of the database it was opened on.
+        if self.staff_window is not None:
+            self.staff_window.close()
+            self.staff_window = None
 
     def show_about(self) -> None:
         errors.message(
@@ -630,4 +660,5 @@ class MainWindow(QMainWindow):
         self._save_state()
         for window in list(self._history_windows):
             window.close()
+        self._close_staff_list()
         event.accept()

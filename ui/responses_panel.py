@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,19 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from app import questionnaires
-from app.services import Store, UserError, records, responses
+from app.services import Store, UserError, open_requests, records, responses
+from app.services.open_requests import NewResponseDefaults
 from app.services.records import Record
 from app.services.responses import ResponseSummary
 from ui.common import errors
 from ui.common.errors import show_error
 from ui.common.table_model import RowsModel
 from ui.dashboard import ProgressDelegate
+from ui.questionnaire.review import long_date
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 QUESTIONNAIRE, VERSION, STATUS, DUE, COMPLETE = range(5)
 HEADERS = ("Questionnaire", "Version", "Status", "Due", "Complete")
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2  # what ProgressDelegate paints
 RESPONSE_ID_ROLE = Qt.ItemDataRole.UserRole
+PREPARED_BY_LIMIT = 200  # as Response.prepared_by keeps it
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -83,18 +87,27 @@ class ResponsesModel(RowsModel[ResponseSummary]):
 class NewResponse:
     questionnaire_key: str
     request_id: int | None
+    prepared_by: str | None = None
 
 
 class NewResponseDialog(QDialog):
-    """Pick the questionnaire and, optionally, the federal request it answers."""
+    """Pick the questionnaire and, optionally, the federal request it answers.
+
+    With `defaults`, the jurisdiction's open request, its questionnaire and the preparer are
+    chosen already (see app.services.open_requests); picking another request picks its
+    questionnaire too.
+    """
 
     def __init__(
         self,
         definitions: list[questionnaires.Questionnaire],
         requests: list[Record],
         parent: QWidget | None = None,
+        *,
+        defaults: NewResponseDefaults | None = None,
     ) -> None:
         super().__init__(parent)
+        defaults = defaults or NewResponseDefaults()
         self.setWindowTitle("New response")
         self.setMinimumWidth(520)
         self.questionnaire = QComboBox(self)
@@ -110,6 +123,21 @@ class NewResponseDialog(QDialog):
             due = request.get("due_on")
             label = request.title + (f" — due {due:%Y-%m-%d}" if due else "")
             self.request.addItem(label, request.id)
+        self._due = {request.id: request.get("due_on") for request in requests}
+        self._questionnaire_of = dict(defaults.questionnaire_by_request)
+        self.due_note = QLabel(self)
+        self.due_note.setWordWrap(True)
+        self.prepared_by = QComboBox(self)
+        self.prepared_by.setEditable(True)
+        self.prepared_by.setAccessibleName("Prepared by")
+        self.prepared_by.setToolTip(
+            "Who prepares the answers: pick from the staff list (File ▸ Staff list) or type a name"
+        )
+        self.prepared_by.addItems(list(defaults.preparers))
+        line = self.prepared_by.lineEdit()
+        if line is not None:
+            line.setMaxLength(PREPARED_BY_LIMIT)
+        self.prepared_by.setCurrentText(defaults.prepared_by or "")
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: #555555;")
@@ -118,10 +146,13 @@ class NewResponseDialog(QDialog):
         for caption, widget in (
             ("&Questionnaire:", self.questionnaire),
             ("&Answers:", self.request),
+            ("&Prepared by:", self.prepared_by),
         ):
             caption_label = QLabel(caption, self)
             caption_label.setBuddy(widget)
             form.addRow(caption_label, widget)
+            if widget is self.request:
+                form.addRow("", self.due_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -136,7 +167,33 @@ class NewResponseDialog(QDialog):
         layout.addWidget(buttons)
         self._descriptions = {d.key: d.description for d in definitions}
         self.questionnaire.currentIndexChanged.connect(self._describe)
+        self._choose(self.questionnaire, defaults.questionnaire_key)
+        self._choose(self.request, defaults.request_id)
+        self.request.currentIndexChanged.connect(self._request_chosen)
         self._describe()
+        self._show_due()
+        self.questionnaire.setFocus()
+
+    @staticmethod
+    def _choose(combo: QComboBox, value: object) -> None:
+        index = combo.findData(value) if value is not None else -1
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _request_chosen(self) -> None:
+        self._choose(self.questionnaire, self._questionnaire_of.get(self.request.currentData()))
+        self._show_due()
+
+    def _show_due(self) -> None:
+        # A response's due date is its request's: say so, so nobody looks for a date field.
+        due = self._due.get(self.request.currentData())
+        if self.request.currentData() is None:
+            text = "No due date: choose the request it answers to take the request's due date."
+        elif due is None:
+            text = "The request has no due date."
+        else:
+            text = f"Due {long_date(due)}, the request's due date."
+        self.due_note.setText(text)
 
     def _describe(self) -> None:
         key = self.questionnaire.currentData()
@@ -148,7 +205,11 @@ class NewResponseDialog(QDialog):
         super().accept()
 
     def choice(self) -> NewResponse:
-        return NewResponse(self.questionnaire.currentData(), self.request.currentData())
+        return NewResponse(
+            self.questionnaire.currentData(),
+            self.request.currentData(),
+            self.prepared_by.currentText().strip() or None,
+        )
 
 
 def run_dialog(dialog: QDialog) -> bool:
@@ -230,8 +291,19 @@ class ResponsesPanel(QWidget):
     def new_response(self) -> int | None:
         if self.jurisdiction_id is None:
             return None
-        requests = records.list_records(self.store, "request", self.jurisdiction_id)
-        dialog = NewResponseDialog(questionnaires.available(), requests, self)
+        definitions = questionnaires.available()
+        try:
+            requests = records.list_records(self.store, "request", self.jurisdiction_id)
+            defaults = open_requests.new_response_defaults(
+                self.store, self.jurisdiction_id, definitions=definitions
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return None
+        if defaults.prepared_by is None:
+            # Nobody on the staff list fits: the name this PC works under, as before.
+            defaults = dataclasses.replace(defaults, prepared_by=self.store.actor)
+        dialog = NewResponseDialog(definitions, requests, self, defaults=defaults)
         if not run_dialog(dialog):
             return None
         choice = dialog.choice()
@@ -241,6 +313,7 @@ class ResponsesPanel(QWidget):
                 self.jurisdiction_id,
                 choice.questionnaire_key,
                 request_id=choice.request_id,
+                prepared_by=choice.prepared_by,
             )
         except Exception as exc:  # a user error gets its message, a bug the apology
             show_error(self, exc)

@@ -12,6 +12,7 @@ from app.models.jurisdiction import (
     LegalInstrument,
 )
 from app.models.response import Answer, AuditEntry, Response, answer_evidence, answer_instrument
+from app.models.staff import OfficeSetting, StaffMember
 
 __all__ = [
     "MAX_EVIDENCE_BYTES",
@@ -29,7 +30,9 @@ __all__ = [
     "GrantCondition",
     "Jurisdiction",
     "LegalInstrument",
+    "OfficeSetting",
     "Response",
+    "StaffMember",
     "answer_evidence",
     "answer_instrument",
 ]

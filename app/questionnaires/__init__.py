@@ -2,6 +2,7 @@
 
 from app.questionnaires.definition import (
     FACILITY,
+    INCOMPLETE,
     JURISDICTION,
     KINDS,
     NO,
@@ -39,6 +40,7 @@ from app.questionnaires.engine import (
     facility_default,
     is_empty,
     missing_required,
+    question_result,
     result_for,
     validate_value,
     values_by_question,
@@ -47,6 +49,7 @@ from app.questionnaires.engine import (
 
 __all__ = [
     "FACILITY",
+    "INCOMPLETE",
     "JURISDICTION",
     "KINDS",
     "NO",
@@ -81,6 +84,7 @@ __all__ = [
     "load_definition",
     "load_definitions",
     "missing_required",
+    "question_result",
     "result_for",
     "result_label",
     "validate_value",

@@ -33,7 +33,11 @@ RESULTS: Final[tuple[tuple[str, str], ...]] = (
     (NOT_APPLICABLE, "Not applicable"),
 )
 RESULT_VALUES: Final[frozenset[str]] = frozenset(value for value, _ in RESULTS)
-RESULT_LABELS: Final[Mapping[str, str]] = dict(RESULTS)
+
+# A question's result while a required answer is still missing. Shown, never answered: it is
+# kept out of RESULTS and the schema, so no choice can stand for it and no answer stores it.
+INCOMPLETE: Final = "incomplete"
+RESULT_LABELS: Final[Mapping[str, str]] = {**dict(RESULTS), INCOMPLETE: "Incomplete"}
 
 # Question kinds.
 SINGLE_CHOICE: Final = "single_choice"
@@ -64,9 +68,19 @@ DEFAULT_MAX_LENGTH: Final[Mapping[str, int]] = {TEXT: 2000, LONG_TEXT: 100_000}
 
 SCHEMA_FILENAME: Final = "questionnaire.schema.json"
 
+# Consistency checks a definition can declare (the rules are in app.questionnaires.checks).
+ERROR: Final = "error"
+WARNING: Final = "warning"
+CHECK_RULES: Final[tuple[str, ...]] = (
+    "outside_control_but_controlled",
+    "controlled_facility_unanswered",
+    "written_policy_not_cited",
+    "placeholder_text",
+)
+
 
 def result_label(result: str | None) -> str:
-    """The label users read for a compliance result ("" for no result)."""
+    """The label users read for a compliance result or INCOMPLETE ("" for no result)."""
     if result is None:
         return ""
     return RESULT_LABELS[result]
@@ -123,6 +137,14 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """A consistency check the definition declares: which rule, and whether it blocks."""
+
+    rule: str
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
 class Questionnaire:
     key: str
     version: int
@@ -132,6 +154,7 @@ class Questionnaire:
     description: str
     source: str
     questions: tuple[Question, ...]
+    checks: tuple[Check, ...] = ()
     # Where it was loaded from; not part of its identity.
     path: Path | None = field(default=None, compare=False)
 
@@ -252,6 +275,17 @@ def _schema_problems(document: Any) -> list[Problem]:
 def _semantic_problems(document: Mapping[str, Any]) -> list[Problem]:
     """Rules the schema cannot state; assumes the document passed the schema."""
     problems: list[Problem] = []
+    declared: dict[str, int] = {}
+    for index, declared_check in enumerate(document.get("checks", [])):
+        rule = declared_check["rule"]
+        if rule in declared:
+            problems.append(
+                Problem(
+                    f"$.checks[{index}].rule",
+                    f"check {rule!r} is declared twice (as $.checks[{declared[rule]}])",
+                )
+            )
+        declared.setdefault(rule, index)
     questions: list[Mapping[str, Any]] = document["questions"]
     first_index_of_key: dict[str, int] = {}
     first_index_of_number: dict[str, int] = {}
@@ -381,6 +415,7 @@ def _build(document: Mapping[str, Any], path: Path) -> Questionnaire:
         description=document["description"],
         source=document["source"],
         questions=tuple(questions),
+        checks=tuple(Check(c["rule"], c["severity"]) for c in document.get("checks", [])),
         path=path,
     )
 

@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from app.questionnaires.definition import (
     DATE,
+    INCOMPLETE,
     LONG_TEXT,
     MULTIPLE_CHOICE,
     NO,
@@ -382,6 +383,42 @@ def combined_result(results: Sequence[str | None]) -> str | None:
     if all(r == NO for r in controlled):
         return NO
     return PARTIAL
+
+
+def question_result(
+    question: Question,
+    answers: Iterable[AnswerValue],
+    facility_keys: Sequence[str],
+) -> str | None:
+    """The jurisdiction's result for one visible question, never hiding a missing answer.
+
+    Rules, in order:
+    1. A question without choices (text, date, number) has no result: None.
+    2. Its answer slots are those of answer_slots(): one per facility for a facility-scope
+       question, else one for the jurisdiction — also when no facility is recorded, so the
+       jurisdiction-level answer is the result. Answers to other questions or slots are
+       ignored.
+    3. A required question with any slot unanswered is INCOMPLETE, whoever runs the
+       facility: the question is asked of every facility, including one where the
+       jurisdiction does not set policy (its answer is normally pre-filled "outside our
+       control", see facility_default). So a question is INCOMPLETE exactly when
+       completeness() lists one of its slots as missing, and it never reads "outside our
+       control" while a facility the jurisdiction runs itself is still unanswered.
+    4. Otherwise combined_result() of the answered slots' results (an optional question with
+       nothing answered: None).
+    `answers` carry their results (AnswerValue.result) as stored with the answer.
+    """
+    if not question.has_choices:
+        return None
+    slots = answer_slots(question, facility_keys)
+    given = {
+        a.facility_key: a.result
+        for a in answers
+        if a.question_key == question.key and not is_empty(a.value)
+    }
+    if question.required and any(slot not in given for slot in slots):
+        return INCOMPLETE
+    return combined_result([given[slot] for slot in slots if slot in given])
 
 
 def facility_default(

@@ -8,7 +8,8 @@ sheet in the response workbook, on continuation rows in the comparison's narrati
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
@@ -20,14 +21,17 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import Session
 
 from app import models, questionnaires
 from app.questionnaires import Question, Questionnaire
-from app.reports.model import AnswerView, Letter
+from app.reports.model import AnswerView, Letter, local_date, long_date, value_text
 from app.reports.text import EXCEL_CELL_LIMIT, cell_text, split_for_cells
+from app.services import approved_record
 from app.services.audit import HistoryEntry
-from app.services.errors import NotFound
+from app.services.errors import NotFound, UserError
+from app.services.responses import decode_value
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
 
@@ -47,6 +51,7 @@ RESULT_FILLS: dict[str, str] = {
     questionnaires.OUTSIDE_CONTROL: "D9E1F2",
     questionnaires.UNKNOWN: "E7E6E6",
     questionnaires.NOT_APPLICABLE: "F2F2F2",
+    questionnaires.INCOMPLETE: "F8CBAD",
 }
 RESULT_MEANINGS: dict[str, str] = {
     questionnaires.YES: "Every facility within the jurisdiction's control: yes.",
@@ -413,10 +418,228 @@ def _start_sheet(
     ws.append(cells)
 
 
+@dataclass(frozen=True)
+class _Place:
+    """A facility as the comparison prints it; `key` is how the questionnaire rules name it."""
+
+    key: str
+    name: str
+    operator: str
+    sets_policy: bool
+
+
+# What a given text, date or number answer reads as in the comparison: only whether it is given
+# counts there (completeness), and its text, up to 100,000 characters, is never loaded.
+_GIVEN = "given"
+# The facility column of a facility question answered once, for a jurisdiction with no facility.
+NO_FACILITY = "No facility recorded (answered once for the jurisdiction)"
+_INCOMPLETE_MEANING = (
+    "A required answer is still missing (for any facility, whoever runs it): the "
+    "jurisdiction's result waits for it."
+)
+
+
+def _comparison_definition(key: str, version: int) -> Questionnaire:
+    try:
+        return questionnaires.get(key, version)
+    except questionnaires.UnknownDefinitionError as exc:
+        raise UserError(
+            f"The questionnaire {key} version {version} a response was answered against is not "
+            "installed. Install the Jurisdesk version that ships it."
+        ) from exc
+
+
+def _write_legend(legend: Any, latest: Questionnaire, scored: Sequence[Question]) -> None:
+    _start_sheet(legend, ["Result", "Meaning"], [24, 70], "A2", landscape=False)
+    for value, label in questionnaires.RESULTS:
+        _write_row(legend, [label, RESULT_MEANINGS[value]], fills=[RESULT_FILLS[value]])
+    _write_row(
+        legend,
+        [questionnaires.result_label(questionnaires.INCOMPLETE), _INCOMPLETE_MEANING],
+        fills=[RESULT_FILLS[questionnaires.INCOMPLETE]],
+    )
+    _write_row(legend, [])
+    for heading, meaning in (
+        (
+            "How results combine",
+            "A question asked per facility has one answer per facility. The matrix shows the "
+            "jurisdiction's result: facilities run by another government are set aside when "
+            "the jurisdiction runs any itself. While any facility's answer is missing the "
+            "result is Incomplete; blank means the question has no result in that response "
+            "(not asked there, or optional and not answered).",
+        ),
+        (
+            "Complete (%)",
+            "Required answers given, as a share of all required answers, counting each "
+            "facility's answer separately (rounded down: 100 only when none is missing).",
+        ),
+        (
+            "Required answers missing",
+            "How many required answers are still missing. Facilities' missing answers are "
+            "listed on the Answers by facility sheet.",
+        ),
+    ):
+        _write_row(legend, [heading, meaning], wraps=[False, True])
+    for q in scored:
+        _write_row(legend, [f"Q{q.number}", q.text], wraps=[False, True])
+    _write_row(legend, ["Questionnaire", f"{latest.title} (latest version {latest.version})"])
+
+
+# The statuses whose responses print their approved record, not the current records.
+_LOCKED = tuple(status.value for status in ResponseStatus if status.locked)
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What one answer says in words, as the Narratives sheet prints it."""
+
+    question_key: str
+    facility: str | None
+    operator: str | None
+    result: str | None
+    narrative: str | None
+    conditions: str | None
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """One response as the comparison prints it: an approved or submitted one as its approved
+    record has it, whatever was edited since; a draft (or a response approved before Jurisdesk
+    kept the record) as the records are now."""
+
+    name: str
+    state: str
+    due_on: date | None
+    approved_on: date | None
+    answers: list[questionnaires.AnswerValue]
+    places: list[_Place]
+    said: list[_Said]
+
+
+def _compared_value(
+    key: str, facility_id: int | None, choice: str | None, answered: bool, result: str | None
+) -> questionnaires.AnswerValue:
+    """An answer as the comparison weighs it: a choice decoded, any other value only given."""
+    value = decode_value(None, choice) if choice is not None else None
+    return questionnaires.AnswerValue(
+        key,
+        None if facility_id is None else str(facility_id),
+        value if value is not None else (_GIVEN if answered else None),
+        result,
+    )
+
+
+def _as_approved(
+    session: Session, response_id: int, choice_keys: Collection[str], name: str
+) -> _Compared:
+    """An approved response from its approved record: its answers, facilities (with who runs
+    them and whether the jurisdiction sets policy there), jurisdiction and request."""
+    text = session.scalar(
+        select(models.Response.approved_snapshot).where(models.Response.id == response_id)
+    )
+    try:
+        kept = approved_record.parse(text or "")
+    except UserError as exc:
+        # Printing the current records instead would state a position nobody approved.
+        raise UserError(f"The approved response of {name} cannot be compared: {exc}") from exc
+    places = {
+        f.id: _Place(str(f.id), f["name"], f["operator_name"], bool(f["sets_policy"]))
+        for f in kept.facilities
+    }
+    said = []
+    for a in kept.answers:
+        if a.narrative is None and a.conditions is None:
+            continue
+        place = places.get(a.facility_id) if a.facility_id is not None else None
+        said.append(
+            _Said(
+                a.question_key,
+                place.name if place else None,
+                place.operator if place else None,
+                a.result,
+                a.narrative,
+                a.conditions,
+            )
+        )
+    return _Compared(
+        name=kept.jurisdiction["name"],
+        state=kept.jurisdiction["state"],
+        due_on=kept.request["due_on"] if kept.request is not None else None,
+        approved_on=kept.approval.approved_on,
+        answers=[
+            _compared_value(
+                a.question_key,
+                a.facility_id,
+                a.value if a.question_key in choice_keys else None,
+                a.value is not None,
+                a.result,
+            )
+            for a in kept.answers
+        ],
+        places=list(places.values()),
+        said=said,
+    )
+
+
+# Built once: the comparison runs it for every draft, and building a query costs more than
+# running this one.
+_SAID_NOW = (
+    select(
+        models.Answer.question_key,
+        models.Facility.name,
+        models.Facility.operator_name,
+        models.Answer.result,
+        models.Answer.narrative,
+        models.Answer.conditions,
+    )
+    .outerjoin(models.Facility, models.Facility.id == models.Answer.facility_id)
+    .where(
+        models.Answer.response_id == bindparam("response_id"),
+        models.Answer.narrative.is_not(None) | models.Answer.conditions.is_not(None),
+    )
+)
+
+
+def _said_now(session: Session, response_id: int) -> list[_Said]:
+    """The narratives and conditions of a response as they are now, with its facilities'
+    current names and operators."""
+    return [_Said(*row) for row in session.execute(_SAID_NOW, {"response_id": response_id})]
+
+
+def _response_label(
+    status: str, approved_on: date | None, submitted_on: date | None, started_on: date
+) -> str:
+    """How the comparison names a response to its readers, who never see database ids: its
+    status and the day it got there, e.g. "Approved on August 15, 2017" (an approved letter
+    bears that date), "Draft, started August 7, 2017"."""
+    label = ResponseStatus.of(status).label
+    if status == ResponseStatus.SUBMITTED.value and submitted_on is not None:
+        return f"{label} on {long_date(submitted_on)}"
+    if ResponseStatus.of(status).locked and approved_on is not None:
+        return f"{label} on {long_date(approved_on)}"
+    return f"{label}, started {long_date(started_on)}"
+
+
+@contextmanager
+def _finished_on_failure(workbook: Workbook) -> Iterator[None]:
+    """Closes the streamed sheets of a comparison that fails part way (an approved record that
+    cannot be read): left open, each complains when it is collected."""
+    try:
+        yield
+    except BaseException:
+        for sheet in workbook.worksheets:
+            with suppress(Exception):  # the failure itself is what the user must see
+                sheet.close()
+        raise
+
+
 def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
-    """Jurisdictions × questions with each question's combined result, colour-coded, a legend,
-    and every narrative. Streams rows (write-only workbook, yield_per queries), so memory stays
-    bounded by the number of answers' results, not by their text."""
+    """Jurisdictions × questions with each question's result, colour-coded, with each response's
+    due date and completeness; a legend; every facility's answer to every facility question;
+    and every narrative. An approved or submitted response shows its approved record (answers,
+    facilities, operators, jurisdiction, due date as approved); a draft the records as they are.
+    Streams rows (write-only workbook, yield_per queries, one approved record at a time), so
+    memory stays bounded by the number of answers' choices and results, not by their text."""
     latest, questions = _questions(questionnaire_key)
     scored = [q for q in questions if q.has_choices]
     position = {q.key: index for index, q in enumerate(questions)}
@@ -424,141 +647,243 @@ def write_comparison(store: Store, questionnaire_key: str, path: Path) -> None:
 
     workbook = Workbook(write_only=True)
     matrix = workbook.create_sheet("Matrix")
-    fixed = ["Jurisdiction", "State", "Response", "Version", "Status", "Approved (UTC)"]
+    fixed = ["Jurisdiction", "State", "Response", "Version", "Status", "Due",
+             "Complete (%)", "Required answers missing", "Approved (UTC)"]  # fmt: skip
     _start_sheet(
         matrix,
         fixed + [f"Q{q.number}" for q in scored],
-        [30, 7, 10, 8, 12, 17] + [14] * len(scored),
+        [30, 7, 30, 8, 12, 11, 10, 12, 17] + [14] * len(scored),
         "C2",
     )
+    _write_legend(workbook.create_sheet("Legend"), latest, scored)
+    by_facility = workbook.create_sheet("Answers by facility")
+    _start_sheet(by_facility, ["Jurisdiction", "State", "Response", "Question", "Facility",
+                               "Operator", "Jurisdiction sets policy", "Answer", "Result",
+                               "Answer missing"],
+                 [30, 7, 30, 9, 34, 30, 13, 46, 18, 10], "C2")  # fmt: skip
+    narratives = workbook.create_sheet("Narratives")
+    _start_sheet(narratives, ["Jurisdiction", "State", "Response", "Question", "Facility",
+                              "Operator", "Result", "Narrative", "Conditions", "Part"],
+                 [30, 7, 30, 8, 30, 26, 18, 80, 40, 8], "C2")  # fmt: skip
 
     response = models.Response
     jurisdiction = models.Jurisdiction
     answer = models.Answer
     facility = models.Facility
-    with store.reading() as session:
-        results: dict[int, dict[str, list[str | None]]] = {}
-        result_rows = session.execute(
-            select(answer.response_id, answer.question_key, answer.result)
+    request = models.FederalRequest
+    of_questionnaire = response.questionnaire_key == questionnaire_key
+    # Read from its approved record, not from the answer and facility tables.
+    has_approved_record = response.status.in_(_LOCKED) & response.approved_snapshot.is_not(None)
+    choice_keys = sorted({q.key for q in scored})
+    with _finished_on_failure(workbook), store.reading() as session:
+        given: dict[int, list[questionnaires.AnswerValue]] = {}
+        answer_rows = session.execute(
+            select(
+                answer.response_id,
+                answer.question_key,
+                answer.facility_id,
+                # Choice values decide which questions are shown and what a facility's row
+                # prints; other answers are only ever asked whether they are given.
+                case((answer.question_key.in_(choice_keys), answer.value)),
+                answer.value.is_not(None),
+                answer.result,
+            )
             .join(response, response.id == answer.response_id)
-            .where(response.questionnaire_key == questionnaire_key)
+            .where(of_questionnaire, ~has_approved_record)
         ).yield_per(2000)
-        for response_id, key, result in result_rows:
-            results.setdefault(response_id, {}).setdefault(key, []).append(result)
+        for response_id, key, facility_id, choice, answered, result in answer_rows:
+            given.setdefault(response_id, []).append(
+                _compared_value(key, facility_id, choice, answered, result)
+            )
+        places: dict[int, list[_Place]] = {}
+        place_rows = session.execute(
+            select(
+                facility.jurisdiction_id,
+                facility.id,
+                facility.name,
+                facility.operator_name,
+                facility.sets_policy,
+            )
+            .where(
+                facility.jurisdiction_id.in_(
+                    select(response.jurisdiction_id).where(of_questionnaire)
+                )
+            )
+            .order_by(func.lower(facility.name), facility.id)
+        )
+        for owner, facility_id, name, operator, sets_policy in place_rows:
+            places.setdefault(owner, []).append(
+                _Place(str(facility_id), name, operator, bool(sets_policy))
+            )
         heads = session.execute(
             select(
                 response.id,
+                response.jurisdiction_id,
                 jurisdiction.name,
                 jurisdiction.state,
                 response.questionnaire_version,
                 response.status,
+                request.due_on,
                 response.approved_at,
+                response.submitted_on,
+                response.created_at,
+                has_approved_record,
             )
             .join(jurisdiction, jurisdiction.id == response.jurisdiction_id)
-            .where(response.questionnaire_key == questionnaire_key)
+            .outerjoin(request, request.id == response.request_id)
+            .where(of_questionnaire)
             .order_by(func.lower(jurisdiction.name), response.id)
         ).yield_per(1000)
-        rows = 1
-        for response_id, name, state, version, status, approved_at in heads:
-            per_question = results.get(response_id, {})
-            combined = [questionnaires.combined_result(per_question.get(q.key, [])) for q in scored]
+        labels: dict[tuple[int, str], int] = {}
+        rows = facility_rows = narrative_rows = 1
+        for (
+            response_id,
+            owner,
+            name,
+            state,
+            version,
+            status,
+            due_on,
+            approved_at,
+            submitted_on,
+            created_at,
+            approved,
+        ) in heads:
+            definition = _comparison_definition(questionnaire_key, version)
+            if approved:
+                compared = _as_approved(session, response_id, choice_keys, name)
+            else:
+                compared = _Compared(
+                    name,
+                    state,
+                    due_on,
+                    local_date(approved_at) if approved_at is not None else None,
+                    given.pop(response_id, []),
+                    places.get(owner, []),
+                    _said_now(session, response_id),
+                )
+            label = _response_label(status, compared.approved_on, submitted_on,
+                                    local_date(created_at))  # fmt: skip
+            # Two responses of a jurisdiction with the same status and day stay apart.
+            labels[owner, label] = repeat = labels.get((owner, label), 0) + 1
+            if repeat > 1:
+                label = f"{label} ({repeat})"
+            answers, own = compared.answers, compared.places
+            keys = [p.key for p in own]
+            done = questionnaires.completeness(definition, answers, keys)
+            shown = questionnaires.visible_questions(
+                definition, questionnaires.values_by_question(answers)
+            )
+            by_key = {q.key: q for q in shown}
+            combined = [
+                questionnaires.question_result(by_key[q.key], answers, keys)
+                if q.key in by_key
+                else None
+                for q in scored
+            ]
             _write_row(
                 matrix,
                 [
-                    name,
-                    state,
-                    response_id,
+                    compared.name,
+                    compared.state,
+                    label,
                     version,
                     ResponseStatus.of(status).label,
+                    compared.due_on,
+                    done.percent,
+                    len(done.missing),
                     approved_at,
                     *(questionnaires.result_label(c) or None for c in combined),
                 ],
                 fills=[None] * len(fixed) + [RESULT_FILLS.get(c or "") for c in combined],
             )
             rows += 1
+            head = (compared.name, compared.state, label)
+            facility_rows += _write_facility_rows(by_facility, head, shown, answers, own)
+            said = sorted(
+                compared.said,
+                key=lambda s: (position.get(s.question_key, len(position)),
+                               (s.facility or "").lower()),
+            )  # fmt: skip
+            narrative_rows += _write_narratives(narratives, head, said, numbers)
         matrix.auto_filter.ref = f"A1:{get_column_letter(len(fixed) + len(scored))}{rows}"
-        del results
-
-        legend = workbook.create_sheet("Legend")
-        _start_sheet(legend, ["Result", "Meaning"], [22, 70], "A2", landscape=False)
-        for value, label in questionnaires.RESULTS:
-            _write_row(legend, [label, RESULT_MEANINGS[value]], fills=[RESULT_FILLS[value]])
-        _write_row(legend, [])
-        _write_row(
-            legend,
-            [
-                "How results combine",
-                "A question asked per facility has one result per facility. The matrix shows the "
-                "jurisdiction's result: facilities run by another government are set aside when "
-                "the jurisdiction runs any itself; blank means not answered yet.",
-            ],
-            wraps=[False, True],
-        )
-        for q in scored:
-            _write_row(legend, [f"Q{q.number}", q.text], wraps=[False, True])
-        _write_row(legend, ["Questionnaire", f"{latest.title} (latest version {latest.version})"])
-
-        narratives = workbook.create_sheet("Narratives")
-        _start_sheet(narratives, ["Jurisdiction", "State", "Response", "Question", "Facility",
-                                  "Operator", "Result", "Narrative", "Conditions", "Part"],
-                     [30, 7, 10, 8, 30, 26, 18, 80, 40, 8], "C2")  # fmt: skip
-        order = case(position, value=answer.question_key, else_=len(position))
-        text_rows = session.execute(
-            select(
-                jurisdiction.name,
-                jurisdiction.state,
-                response.id,
-                answer.question_key,
-                facility.name,
-                facility.operator_name,
-                answer.result,
-                answer.narrative,
-                answer.conditions,
-            )
-            .join(response, response.id == answer.response_id)
-            .join(jurisdiction, jurisdiction.id == response.jurisdiction_id)
-            .outerjoin(facility, facility.id == answer.facility_id)
-            .where(
-                response.questionnaire_key == questionnaire_key,
-                (answer.narrative.is_not(None)) | (answer.conditions.is_not(None)),
-            )
-            .order_by(func.lower(jurisdiction.name), response.id, order, func.lower(facility.name))
-        ).yield_per(500)
-        count = 1
-        for (
-            name,
-            state,
-            response_id,
-            key,
-            facility_name,
-            operator,
-            result,
-            narrative,
-            conditions,
-        ) in text_rows:
-            narrative_parts = split_for_cells(narrative or "")
-            condition_parts = split_for_cells(conditions or "")
-            parts = max(len(narrative_parts), len(condition_parts))
-            for part in range(parts):
-                _write_row(
-                    narratives,
-                    [
-                        name,
-                        state,
-                        response_id,
-                        numbers.get(key, key),
-                        facility_name,
-                        operator,
-                        questionnaires.result_label(result) or None,
-                        _part(narrative_parts, part),
-                        _part(condition_parts, part),
-                        f"{part + 1} of {parts}" if parts > 1 else None,
-                    ],
-                    wraps=[False, False, False, False, True, True, False, True, True, False],
-                )
-                count += 1
-        narratives.auto_filter.ref = f"A1:J{count}"
+        by_facility.auto_filter.ref = f"A1:J{facility_rows}"
+        narratives.auto_filter.ref = f"A1:J{narrative_rows}"
+        del given
     _save(workbook, f"Comparison: {latest.title}", path)
+
+
+def _write_narratives(
+    ws: Any, head: tuple[str, str, str], said: Sequence[_Said], numbers: Mapping[str, str]
+) -> int:
+    """One row per answer with a narrative or conditions; text longer than a cell continues on
+    the next rows, each marked "part n of m"."""
+    written = 0
+    for s in said:
+        narrative_parts = split_for_cells(s.narrative or "")
+        condition_parts = split_for_cells(s.conditions or "")
+        parts = max(len(narrative_parts), len(condition_parts))
+        for part in range(parts):
+            _write_row(
+                ws,
+                [
+                    *head,
+                    numbers.get(s.question_key, s.question_key),
+                    s.facility,
+                    s.operator,
+                    questionnaires.result_label(s.result) or None,
+                    _part(narrative_parts, part),
+                    _part(condition_parts, part),
+                    f"{part + 1} of {parts}" if parts > 1 else None,
+                ],
+                wraps=[False, False, False, False, True, True, False, True, True, False],
+            )
+            written += 1
+    return written
+
+
+def _write_facility_rows(
+    ws: Any,
+    head: tuple[str, str, str],
+    shown: Sequence[Question],
+    answers: Sequence[questionnaires.AnswerValue],
+    places: Sequence[_Place],
+) -> int:
+    """One row per facility for each facility question shown in a response, answered or not
+    (a missing answer is a row too: the point of the sheet is that no gap goes unseen)."""
+    filled = {
+        (a.question_key, a.facility_key): a for a in answers if not questionnaires.is_empty(a.value)
+    }
+    written = 0
+    for question in shown:
+        if not question.is_facility_scope:
+            continue
+        slots: Sequence[_Place | None] = places or [None]
+        for place in slots:
+            given = filled.get((question.key, place.key if place else None))
+            missing = given is None and question.required
+            result = given.result if given else None
+            _write_row(
+                ws,
+                [
+                    *head,
+                    question.number,
+                    place.name if place else NO_FACILITY,
+                    place.operator if place else None,
+                    place.sets_policy if place else None,
+                    value_text(question, given.value) if given else None,
+                    questionnaires.result_label(result) or None,
+                    missing,
+                ],
+                fills=[None] * 8
+                + [
+                    RESULT_FILLS.get(result or ""),
+                    RESULT_FILLS[questionnaires.INCOMPLETE] if missing else None,
+                ],
+                wraps=[False, False, False, False, True, True, False, True, False, False],
+            )
+            written += 1
+    return written
 
 
 def _save(workbook: Workbook, title: str, path: Path) -> None:

@@ -779,6 +779,13 @@ def jurisdiction_report(
     requests_by_id = {r.id: _request(r) for r in request_records}
     response_views = []
     for summary in responses.list_responses(store, jurisdiction_id):
+        if summary.locked:
+            # An approved response reports what was approved: its facilities, citations and
+            # request as kept at approval, not as they read today.
+            source = _letter_source(store, summary.id)
+            kept = _request(source.request) if source.request is not None else None
+            response_views.append(_response(store, source.detail, source.registers, kept))
+            continue
         detail = responses.get_response(store, summary.id)
         request = requests_by_id.get(summary.request_id) if summary.request_id else None
         response_views.append(_response(store, detail, registers, request))

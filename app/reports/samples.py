@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.services import demo, responses
+from app.services import demo, responses, staff
 from app.services.store import Store, open_store
 
 
@@ -25,11 +25,22 @@ def _load(store: Store) -> list[int]:
     summaries = responses.list_responses(store)
     # One signed letter beside the drafts: the first demo response with nothing missing goes
     # through review and approval, as a city attorney would.
-    complete = next((s for s in summaries if s.completeness.complete), None)
-    if complete is not None:
+    ready = (
+        s
+        for s in summaries
+        if s.completeness.complete and not responses.get_response(store, s.id).errors
+    )
+    complete = next(ready, None)
+    approvers = staff.list_staff(store, role=staff.StaffRole.APPROVES, active_only=True)
+    if complete is not None and approvers:
         responses.submit_for_review(store, complete.id)
+        read = responses.get_response(store, complete.id)
         responses.approve(
-            store, complete.id, "City Attorney (name to be confirmed)", "City Attorney"
+            store,
+            complete.id,
+            approvers[0].id,
+            seen_state=read.review_state,
+            acknowledged=[w.key for w in read.warnings],
         )
     return [s.id for s in summaries]
 

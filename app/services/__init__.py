@@ -3,7 +3,9 @@
 Modules are named for what the user does: ``records`` (jurisdictions, facilities, instruments,
 requests, grants, statistics, contacts), ``evidence``, ``responses`` (answering and sign-off),
 ``approved_record`` (what an approved letter prints, kept at approval), ``audit`` (history),
-``jurisdictions`` (the navigator list), ``exchange`` (JSON files), ``demo`` and ``integrity``.
+``jurisdictions`` (the navigator list), ``exchange`` (JSON files), ``demo`` and ``integrity``,
+``staff`` (the staff list and the office's approval rule), ``review_notes`` (why a response
+was sent back) and ``open_requests`` (what a new response starts from).
 """
 
 from app.services.errors import (

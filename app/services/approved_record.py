@@ -46,13 +46,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import models
+from app import models, questionnaires
 from app.models.base import Entity
+from app.services import audit
 from app.services.errors import UserError
 from app.services.fields import FieldKind, RecordKind, record_kind
 from app.services.records import Record
+from app.services.store import Store
+from app.vocabulary import ResponseStatus
 
 FORMAT = "jurisdesk-approved-record"
+_LOCKED = (ResponseStatus.APPROVED.value, ResponseStatus.SUBMITTED.value)
 FORMAT_VERSION = 1
 
 # Kept beyond the fields users edit: the facts of an evidence file the letter lists.
@@ -281,13 +285,74 @@ def parse(text: str) -> ApprovedRecord:
         ) from exc
 
 
+# ----------------------------------------------------------------------------- who keeps what
+
+
+@dataclass(frozen=True)
+class KeptBy:
+    """An approved or submitted response whose approved record holds a copy of a record."""
+
+    response_id: int
+    title: str
+    status: str
+
+
+def responses_keeping(store: Store, kind_key: str, record_id: int) -> list[KeptBy]:
+    """The approved and submitted responses that print `record` as it was when they were
+    approved. Editing the record does not change them; the editor says so by naming them."""
+    kind = record_kind(kind_key)
+    with store.reading() as session:
+        row = session.get(kind.model, record_id)
+        if row is None:
+            return []
+        jurisdiction = audit.jurisdiction_of(row)
+        if jurisdiction is None:
+            return []
+        locked = session.execute(
+            select(models.Response.id, models.Response.questionnaire_key,
+                   models.Response.questionnaire_version, models.Response.status,
+                   models.Response.approved_snapshot)
+            .where(models.Response.jurisdiction_id == jurisdiction.id,
+                   models.Response.status.in_(_LOCKED),
+                   models.Response.approved_snapshot.is_not(None))
+            .order_by(models.Response.id)
+        ).all()  # fmt: skip
+        uuid = row.uuid
+    kept = []
+    for response_id, key, version, status, text in locked:
+        try:
+            record = parse(text or "")
+        except UserError:
+            continue  # a damaged copy keeps nothing readable; `check` reports it
+        held = (
+            record.jurisdiction,
+            *record.facilities,
+            *record.instruments,
+            *record.evidence,
+            *((record.request,) if record.request else ()),
+        )
+        if any(r.uuid == uuid for r in held):
+            title = _questionnaire_title(key, version)
+            kept.append(KeptBy(response_id, title, status))
+    return kept
+
+
+def _questionnaire_title(key: str, version: int) -> str:
+    try:
+        return questionnaires.get(key, version).title
+    except questionnaires.UnknownDefinitionError:
+        return f"{key} version {version}"
+
+
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "Approval",
     "ApprovedAnswer",
     "ApprovedRecord",
+    "KeptBy",
     "capture",
     "digest",
     "parse",
+    "responses_keeping",
 ]

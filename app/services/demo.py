@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app import models
-from app.services import evidence, records, responses
+from app.services import evidence, records, responses, staff
 from app.services.responses import AnswerInput
 from app.services.store import Store
 
@@ -619,6 +619,20 @@ STOCKTON = DemoCity(
 
 CITIES: tuple[DemoCity, ...] = (ALBUQUERQUE, BALTIMORE, SAN_BERNARDINO, STOCKTON)
 
+# The demo office's own people, each with whether they still work there. The names are invented
+# and stand for no real official of the four cities; one person has left, to show that the
+# names of people who leave stay in the records.
+STAFF: tuple[tuple[staff.StaffInput, bool], ...] = (
+    (staff.StaffInput("Dana Whitfield", "City Attorney", approves=True), True),
+    (
+        staff.StaffInput("Marcus Ortega", "Deputy City Attorney", reviews=True, approves=True),
+        True,
+    ),
+    (staff.StaffInput("Priya Raman", "Assistant City Attorney", prepares=True, reviews=True), True),
+    (staff.StaffInput("Tom Becker", "Paralegal", prepares=True), True),
+    (staff.StaffInput("Lena Fischer", "Paralegal", prepares=True), False),
+)
+
 
 # ----------------------------------------------------------------------------- loading
 
@@ -740,4 +754,17 @@ def load_demo(store: Store, cities: Sequence[DemoCity] = CITIES) -> DemoResult:
     present: list[str] = []
     for city in cities:
         (created if load_city(store, city) else present).append(city.name)
+    load_staff(store)
     return DemoResult(created=tuple(created), existing=tuple(present))
+
+
+def load_staff(store: Store) -> bool:
+    """Fills an empty staff list with the demo office's people; an office's own list, or one
+    loaded before, is left alone. True if the list was filled."""
+    if staff.list_staff(store):
+        return False
+    for entry, active in STAFF:
+        added = staff.create(store, entry)
+        if not active:
+            staff.deactivate(store, added.id, expected_version=added.version)
+    return True

@@ -148,12 +148,22 @@ def _check_version(kind: RecordKind, row: Entity, expected_version: int | None) 
 
 
 def ensure_unlocked(session: Session, row: Entity) -> None:
+    """Refuses changes to a response, or its answers, that is not a draft.
+
+    In review it is read-only too: what the approver reads must be what they approve.
+    """
     response = audit.response_of(row)
-    if response is not None and response.status in LOCKED_STATUSES:
+    if response is None or response.status == ResponseStatus.DRAFT.value:
+        return
+    if response.status == ResponseStatus.IN_REVIEW.value:
         raise Locked(
-            f"This response is {ResponseStatus.of(response.status).label.lower()} and read-only. "
-            "Reopen it (with a reason) to change it."
+            "This response is in review and read-only, so the approver approves exactly what "
+            "they read. The reviewer can send it back to draft (with a reason) to change it."
         )
+    raise Locked(
+        f"This response is {ResponseStatus.of(response.status).label.lower()} and read-only. "
+        "Reopen it (with a reason) to change it."
+    )
 
 
 def update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import models, questionnaires
 from app.models.base import new_uuid, utcnow
-from app.questionnaires import AnswerError, Question, Questionnaire
-from app.services import approved_record, audit
+from app.questionnaires import AnswerError, Question, Questionnaire, checks
+from app.questionnaires.checks import Finding
+from app.services import approved_record, audit, consistency, staff
 from app.services.approved_record import ApprovedAnswer, ApprovedRecord
 from app.services.errors import (
     Conflict,
@@ -114,6 +115,20 @@ class ResponseDetail:
     questionnaire: Questionnaire
     facilities: tuple[FacilityRef, ...]
     answers: tuple[AnswerRecord, ...] = field(default=())
+    # What the questionnaire's consistency checks find (drafts and responses in review).
+    findings: tuple[Finding, ...] = ()
+    # In review: the digest of exactly what the approver is shown; approve() names it.
+    review_state: str | None = None
+    # Approved or submitted: the approved record everything above was read from.
+    approved: ApprovedRecord | None = None
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.is_error)
 
     def answer(self, question_key: str, facility_id: int | None = None) -> AnswerRecord | None:
         for answer in self.answers:
@@ -126,9 +141,11 @@ class ResponseDetail:
         return questionnaires.visible_questions(self.questionnaire, values)
 
     def question_result(self, question: Question) -> str | None:
-        """The jurisdiction-level result of a question, combined over its facilities."""
-        results = [a.result for a in self.answers if a.question_key == question.key]
-        return questionnaires.combined_result(results)
+        """The jurisdiction-level result of a visible question, combined over its facilities;
+        "incomplete" while a required answer is missing (questionnaires.question_result)."""
+        return questionnaires.question_result(
+            question, _answer_values(self.answers), [str(f.id) for f in self.facilities]
+        )
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -262,15 +279,29 @@ def _load(session: Session, response_id: int) -> models.Response:
     return row
 
 
-def _detail(row: models.Response) -> ResponseDetail:
+def _detail(session: Session, row: models.Response) -> ResponseDetail:
+    """The response as its screen shows it: an approved one from its approved record."""
+    if ResponseStatus.of(row.status).locked and row.approved_snapshot is not None:
+        return _approved_detail(row)
     definition = definition_of(row)
     answers = tuple(_to_answer(definition, a) for a in row.answers)
+    in_review = row.status == ResponseStatus.IN_REVIEW.value
     return ResponseDetail(
         summary=_summary(row, definition, answers),
         questionnaire=definition,
         facilities=_facilities(row.jurisdiction),
         answers=answers,
+        findings=()
+        if row.status != ResponseStatus.DRAFT.value and not in_review
+        else consistency.findings(definition, row),
+        review_state=_review_state(session, row) if in_review else None,
     )
+
+
+def _review_state(session: Session, row: models.Response) -> str:
+    """The digest of everything the approval would lock: answers, facilities, cited records,
+    letterhead, request — each with its version. Any change to any of them changes it."""
+    return approved_record.digest(approved_record.capture(session, row))
 
 
 def _check_version(row: models.Response, expected_version: int | None) -> None:
@@ -279,6 +310,15 @@ def _check_version(row: models.Response, expected_version: int | None) -> None:
             "This response was changed by someone else since you opened it. "
             "Reload it to see their changes, then try again."
         )
+
+
+class AnswerConflict(Conflict):
+    """A stale save: someone saved this answer since the form loaded it. `theirs` is what is
+    stored now (None: they cleared it), so the person can compare it with what they typed."""
+
+    def __init__(self, message: str, theirs: AnswerRecord | None) -> None:
+        super().__init__(message)
+        self.theirs = theirs
 
 
 # ----------------------------------------------------------------------------- reading
@@ -303,11 +343,25 @@ def get_response(store: Store, response_id: int) -> ResponseDetail:
         ).one_or_none()
         if row is None:
             raise NotFound(f"There is no response with id {response_id}.")
-        return _detail(row)
+        return _detail(session, row)
+
+
+def check_response(store: Store, response_id: int) -> tuple[Finding, ...]:
+    """What the questionnaire's consistency checks find in the response as saved now."""
+    with store.reading() as session:
+        row = session.scalars(
+            select(models.Response)
+            .where(models.Response.id == response_id)
+            .options(*_DETAIL_LOADING)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"There is no response with id {response_id}.")
+        return consistency.findings(definition_of(row), row)
 
 
 def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[ResponseSummary]:
-    """Every response (of one jurisdiction, if given) with its completeness.
+    """Every response (of one jurisdiction, if given) with its completeness; an approved or
+    submitted one as its approved record has it (completeness, jurisdiction name, due date).
 
     Reads plain columns instead of ORM objects: the dashboard lists thousands of responses,
     and completeness needs only each answer's slot and value.
@@ -335,6 +389,9 @@ def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[Res
         )
     with store.reading() as session:
         rows = session.execute(responses_query).all()
+        approved = _approved_figures_of(
+            session, store, [row for row, _, _ in rows if ResponseStatus.of(row.status).locked]
+        )
         answers: dict[int, list[questionnaires.AnswerValue]] = {}
         for response_id, key, facility_id, value, result in session.execute(answers_query):
             # Completeness only asks whether a slot is filled: the JSON text stands in for
@@ -348,11 +405,106 @@ def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[Res
     summaries = []
     for row, jurisdiction_name, due_on in rows:
         definition = definition_of(row)
+        figures = approved.get(row.id)
+        if figures is not None:
+            # As approved, like its screen and letter: a facility added or a request moved
+            # since does not change what was approved.
+            summaries.append(_approved_summary(row, definition.title, figures))
+            continue
         done = questionnaires.completeness(
             definition, answers.get(row.id, []), facilities.get(row.jurisdiction_id, [])
         )
         summaries.append(_summary_of(row, definition.title, jurisdiction_name, due_on, done))
     return summaries
+
+
+@dataclass(frozen=True)
+class _ApprovedFigures:
+    """What a list of responses shows of an approved one, as its approved record has it."""
+
+    jurisdiction_name: str
+    due_on: date | None
+    completeness: questionnaires.Completeness
+    approval: approved_record.Approval
+
+
+def _approved_figures(
+    definition: Questionnaire, kept: ApprovedRecord, answers: Sequence[AnswerRecord]
+) -> _ApprovedFigures:
+    done = questionnaires.completeness(
+        definition, _answer_values(answers), [str(f.id) for f in kept.facilities]
+    )
+    due_on = kept.request["due_on"] if kept.request is not None else None
+    return _ApprovedFigures(kept.jurisdiction.title, due_on, done, kept.approval)
+
+
+def _approved_summary(
+    row: models.Response, title: str, figures: _ApprovedFigures
+) -> ResponseSummary:
+    approval = figures.approval
+    return dataclasses.replace(
+        _summary_of(row, title, figures.jurisdiction_name, figures.due_on, figures.completeness),
+        approved_by=approval.approved_by,
+        approver_title=approval.approver_title,
+        reviewed_by=approval.reviewed_by,
+        prepared_by=approval.prepared_by,
+        approved_at=approval.approved_at,
+    )
+
+
+# The figures of approved records already read, by database file and the response row's uuid,
+# version and time of last change. The record is only ever written with the row (approving,
+# reopening, importing), so a key still matching means the same record: each dashboard refresh
+# parses only the records approved since the last one, not thousands of JSON documents.
+# None: the response has no readable approved record and is listed from the current records
+# (approved before Jurisdesk kept one, so its letter prints them too; or damaged, which
+# opening the response reports).
+_FiguresKey = tuple[str, str, int, datetime]
+_approved_figures_read: dict[_FiguresKey, _ApprovedFigures | None] = {}
+# About 1.5 KB each (mostly the list of what is missing): past this many, start afresh.
+_APPROVED_FIGURES_KEPT = 20_000
+
+
+def _approved_figures_of(
+    session: Session, store: Store, locked: Sequence[models.Response]
+) -> dict[int, _ApprovedFigures]:
+    """The figures of approved and submitted responses that have an approved record, by
+    response id. Only records not read before are loaded (the column is deferred)."""
+    found: dict[int, _ApprovedFigures] = {}
+    unread: dict[int, tuple[_FiguresKey, models.Response]] = {}
+    for row in locked:
+        key = (str(store.path), row.uuid, row.version, row.updated_at)
+        try:
+            # One lookup, not `in` then [], as another thread's list may clear it in between.
+            figures = _approved_figures_read[key]
+        except KeyError:
+            unread[row.id] = (key, row)
+            continue
+        if figures is not None:
+            found[row.id] = figures
+    if len(_approved_figures_read) + len(unread) > _APPROVED_FIGURES_KEPT:
+        _approved_figures_read.clear()
+    r = models.Response
+    ids = list(unread)
+    for start in range(0, len(ids), 500):  # well below SQLite's limit on bound values
+        texts = session.execute(
+            select(r.id, r.approved_snapshot).where(r.id.in_(ids[start : start + 500]))
+        )
+        for response_id, text in texts:
+            key, row = unread[response_id]
+            figures = None
+            if text is not None:
+                try:
+                    kept = approved_record.parse(text)
+                except UserError:
+                    pass  # opening the response says it is damaged; `check` reports it
+                else:
+                    definition = definition_of(row)
+                    answers = [_to_answer(definition, a) for a in kept.answers]
+                    figures = _approved_figures(definition, kept, answers)
+                    found[response_id] = figures
+            _approved_figures_read[key] = figures
+    return found
 
 
 def _loose(stored: str | None) -> questionnaires.Value:
@@ -376,26 +528,25 @@ def as_approved(store: Store, response_id: int) -> ApprovedResponse | None:
         row = _load(session, response_id)
         if not ResponseStatus.of(row.status).locked or row.approved_snapshot is None:
             return None
-        kept = approved_record.parse(row.approved_snapshot)
-        definition = definition_of(row)
-        answers = tuple(_to_answer(definition, a) for a in kept.answers)
-        done = questionnaires.completeness(
-            definition, _answer_values(answers), [str(f.id) for f in kept.facilities]
-        )
-        due_on = kept.request["due_on"] if kept.request is not None else None
-        summary = dataclasses.replace(
-            _summary_of(row, definition.title, kept.jurisdiction.title, due_on, done),
-            approved_by=kept.approval.approved_by,
-            approver_title=kept.approval.approver_title,
-            reviewed_by=kept.approval.reviewed_by,
-            prepared_by=kept.approval.prepared_by,
-            approved_at=kept.approval.approved_at,
-        )
+        detail = _approved_detail(row)
+    assert detail.approved is not None
+    return ApprovedResponse(detail, detail.approved)
+
+
+def _approved_detail(row: models.Response) -> ResponseDetail:
+    """An approved response read from its approved record alone: answers, facilities and
+    cited records as they stood at approval, however the live records changed since."""
+    assert row.approved_snapshot is not None
+    kept = approved_record.parse(row.approved_snapshot)
+    definition = definition_of(row)
+    answers = tuple(_to_answer(definition, a) for a in kept.answers)
+    figures = _approved_figures(definition, kept, answers)
+    summary = _approved_summary(row, definition.title, figures)
     facilities = tuple(
         FacilityRef(f.id, f["name"], f["operator_name"], f["operator_type"], f["sets_policy"])
         for f in sorted(kept.facilities, key=lambda f: (f["name"].lower(), f.id))
     )
-    return ApprovedResponse(ResponseDetail(summary, definition, facilities, answers), kept)
+    return ResponseDetail(summary, definition, facilities, answers, approved=kept)
 
 
 # ----------------------------------------------------------------------------- answering
@@ -482,7 +633,7 @@ def start_response(
         _prefill_outside_control(session, store, row, definition)
         session.flush()
         session.refresh(row)
-        return _detail(row)
+        return _detail(session, row)
 
 
 def prefill_outside_control(store: Store, response_id: int) -> int:
@@ -613,9 +764,9 @@ def save_answer(
         ).one_or_none()
         current = answer.version if answer is not None else NO_ANSWER_YET
         if expected_version is not None and expected_version != current:
-            raise Conflict(
-                f"Question {question.number} was changed by someone else since you opened it. "
-                "Reload the response to see their answer, then make yours again."
+            raise AnswerConflict(
+                f"Question {question.number} was changed by someone else since you opened it.",
+                None if answer is None else _to_answer(definition, answer),
             )
         facility_name = next(
             (f.name for f in row.jurisdiction.facilities if f.id == facility_id), None
@@ -649,6 +800,9 @@ def save_answer(
             new_rows = sorted(values[name], key=lambda x: x.id)
             if [x.id for x in old_rows] != [x.id for x in new_rows]:
                 setattr(answer, relation, values[name])
+                # Citations live in link tables, which never touch the answer's row: write
+                # the row too, so its version rises and a stale window's save conflicts.
+                answer.updated_at = utcnow()
                 audit.record(session, store.actor, action, answer, label=label, field=relation,
                              old=_titles(old_rows), new=_titles(new_rows))  # fmt: skip
         session.flush()
@@ -693,9 +847,17 @@ def submit_for_review(
         row = _load(session, response_id)
         _check_version(row, expected_version)
         _require(row, (ResponseStatus.DRAFT,), "sent for review")
+        _refuse_errors(consistency.findings(definition_of(row), row), "sending it for review")
         _change_status(session, store, row, ResponseStatus.IN_REVIEW, None)
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
+
+
+def _refuse_errors(found: Sequence[Finding], doing: str) -> None:
+    errors = [f for f in found if f.is_error]
+    if errors:
+        more = f" (and {len(errors) - 1} more, listed in the review step)" * (len(errors) > 1)
+        raise WorkflowError(f"Correct this before {doing}: {errors[0].message}{more}")
 
 
 def return_to_draft(
@@ -708,49 +870,91 @@ def return_to_draft(
         _require(row, (ResponseStatus.IN_REVIEW,), "sent back to draft")
         _change_status(session, store, row, ResponseStatus.DRAFT, reason.strip() or None)
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
+
+
+class ReviewChanged(Conflict):
+    """The response, or a record it prints, changed after the approver read it."""
 
 
 def approve(
     store: Store,
     response_id: int,
-    approver: str,
-    approver_title: str,
+    approver_id: int,
     *,
-    reviewed_by: str | None = None,
+    seen_state: str | None,
+    acknowledged: Collection[str] = (),
+    reviewer_id: int | None = None,
     expected_version: int | None = None,
 ) -> ResponseSummary:
-    """Approves and locks the response; refused while required answers are missing."""
-    problems = [
-        FieldProblem(name, label, "is required to approve.")
-        for name, label, value in (
-            ("approved_by", "Approver", approver),
-            ("approver_title", "Approver's title", approver_title),
-        )
-        if not value.strip()
-    ]
-    if problems:
-        raise InvalidInput(problems)
+    """Approves and locks the response exactly as the approver read it.
+
+    approver_id: a staff member allowed to approve; the approval records their name and
+    title from the staff list, and (unless the office switched the rule off) they must not be
+    the one who prepared the response. reviewer_id: a staff member who reviews (default: the
+    person using Jurisdesk). seen_state: the review_state of the ResponseDetail the approver
+    was shown; refused (ReviewChanged) if anything it covers has changed since. acknowledged:
+    the keys of the warnings the approver read and accepts; every current warning must be
+    among them. Refused too while required answers are missing or a check finds an error.
+    """
     with store.transaction() as session:
         row = _load(session, response_id)
         _check_version(row, expected_version)
         _require(row, (ResponseStatus.IN_REVIEW,), "approved (send it for review first)")
-        detail = _detail(row)
+        approver = _staff_member(session, approver_id, staff.StaffRole.APPROVES, "approved_by")
+        reviewed_by = store.actor
+        if reviewer_id is not None:
+            reviewer = _staff_member(session, reviewer_id, staff.StaffRole.REVIEWS, "reviewed_by")
+            reviewed_by = reviewer.name
+        if staff.approver_must_differ(session) and staff.same_person(
+            approver.name, row.prepared_by
+        ):
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "approved_by",
+                        "Approver",
+                        f"{approver.name} prepared this response; another approver must approve "
+                        "it (the office's rule, in the Staff list).",
+                    )
+                ]
+            )
+        detail = _detail(session, row)
+        if seen_state is None or seen_state != detail.review_state:
+            raise ReviewChanged(
+                "Something this response prints changed after you opened it for review (an "
+                "answer, a facility, a cited record, the letterhead or the request). Reload it "
+                "and read it again before approving."
+            )
         missing = detail.summary.completeness.missing
         if missing:
             raise WorkflowError(
                 f"{len(missing)} required {'answer is' if len(missing) == 1 else 'answers are'} "
                 f"missing (first: question {missing[0].number}). Complete them before approving."
             )
+        _refuse_errors(detail.findings, "approving")
+        unread = [w for w in detail.warnings if w.key not in set(acknowledged)]
+        if unread:
+            raise WorkflowError(
+                f"{len(unread)} {'warning has' if len(unread) == 1 else 'warnings have'} not been "
+                f"acknowledged (first: {unread[0].message}). Read them in the review step."
+            )
         for name, value in (
-            ("approved_by", approver.strip()),
-            ("approver_title", approver_title.strip()),
-            ("reviewed_by", (reviewed_by or store.actor).strip()),
+            ("approved_by", approver.name),
+            ("approver_title", approver.title),
+            ("reviewed_by", reviewed_by.strip()),
             ("approved_at", utcnow()),
         ):
             audit.record(session, store.actor, "approve", row, field=name,
                          old=getattr(row, name), new=value)  # fmt: skip
             setattr(row, name, value)
+        # What the approver read, by digest, and the warnings they accepted: the trail says
+        # what exactly was approved, not only that something was.
+        audit.record(session, store.actor, "approve", row, field="reviewed_state",
+                     new=seen_state)  # fmt: skip
+        if detail.warnings:
+            audit.record(session, store.actor, "approve", row, field="warnings_acknowledged",
+                         new="\n".join(w.message for w in detail.warnings))  # fmt: skip
         # The letter prints records that stay editable (facilities, instruments, letterhead,
         # the request): keep them as they are now, so the approved letter never changes.
         kept = approved_record.capture(session, row)
@@ -759,7 +963,26 @@ def approve(
         row.approved_snapshot = kept
         _change_status(session, store, row, ResponseStatus.APPROVED, None)
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
+
+
+def _staff_member(
+    session: Session, staff_id: int, role: staff.StaffRole, field_name: str
+) -> models.StaffMember:
+    """An active staff member with `role`, or InvalidInput naming the field."""
+    member = session.get(models.StaffMember, staff_id)
+    label = "Approver" if role is staff.StaffRole.APPROVES else "Reviewer"
+    if member is None or not member.active:
+        problem = "must be someone on the staff list (File ▸ Staff list)."
+    elif not getattr(member, role.value):
+        problem = f"{member.name} may not {role.label.lower()[:-1]} responses (see the Staff list)."
+    else:
+        # A name copied into the letter must be final wording, not a placeholder.
+        placeholder = checks.placeholder_in(member.name) or checks.placeholder_in(member.title)
+        if placeholder is None:
+            return member
+        problem = f"the staff list still says “{placeholder}” for {member.name}; correct it."
+    raise InvalidInput([FieldProblem(field_name, label, problem)])
 
 
 def mark_submitted(
@@ -795,7 +1018,7 @@ def mark_submitted(
             setattr(row, name, value)
         _change_status(session, store, row, ResponseStatus.SUBMITTED, None)
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
 
 
 def reopen(
@@ -816,7 +1039,7 @@ def reopen(
         audit.record(session, store.actor, "reopen", row, field="reason", new=reason.strip())
         _change_status(session, store, row, ResponseStatus.DRAFT, reason.strip())
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
 
 
 class _Unchanged:
@@ -875,7 +1098,7 @@ def update_details(
                              old=getattr(row, name), new=value)  # fmt: skip
                 setattr(row, name, value)
         session.flush()
-        return _detail(row).summary
+        return _detail(session, row).summary
 
 
 def delete_response(store: Store, response_id: int, *, expected_version: int | None = None) -> None:

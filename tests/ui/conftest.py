@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.services.store import Store
 from ui.common import errors
+from ui.common.wheel_guard import install_wheel_guard
 from ui.settings import APPLICATION, ORGANIZATION, Settings
 
 # The offscreen platform cannot raise windows, grab the keyboard for popups or resize
@@ -58,6 +59,12 @@ class DialogRecorder:
     @property
     def titles(self) -> list[str]:
         return [item.title for item in self.shown]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wheel_guard(qapp) -> None:
+    """The app's guard against changing inputs by scrolling, as `make_application` installs it."""
+    install_wheel_guard(qapp)
 
 
 @pytest.fixture(autouse=True)

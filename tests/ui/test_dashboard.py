@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from app.services import records, responses
 from app.services.responses import AnswerInput
 from app.services.store import Store
+from tests.helpers import approve_as_read
 from ui.dashboard import (
     COMPLETE,
     DAYS_LEFT,
@@ -80,12 +81,13 @@ def data(store: Store) -> dict[str, int]:
     approved = city_with_response(store, "Memphis", "2017-08-01")
     complete(store, approved)
     responses.submit_for_review(store, approved)
-    responses.approve(store, approved, "A. Lawyer", "City Attorney")
+    approve_as_read(store, approved, "A. Lawyer", "City Attorney")
     submitted = city_with_response(store, "Toledo", "2017-08-01")
     complete(store, submitted)
     responses.submit_for_review(store, submitted)
-    responses.approve(store, submitted, "A. Lawyer", "City Attorney")
+    approve_as_read(store, submitted, "A. Lawyer", "City Attorney")
     responses.mark_submitted(store, submitted, "2017-08-01", "E-mail")
+    complete(store, later)
     responses.submit_for_review(store, later)
     return {
         "overdue": overdue,

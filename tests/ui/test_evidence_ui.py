@@ -92,8 +92,9 @@ def test_drop_files_onto_the_table_attaches_them(
     viewport = evidence_tab.table.viewport()
     where = QPoint(10, 10)
     # As a real drag does: enter (accepted, since these are files), then drop.
+    # Qt's drag-enter event takes a whole-pixel point, its drop event a fractional one.
     enter = QDragEnterEvent(
-        QPointF(where), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+        where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(viewport, enter)

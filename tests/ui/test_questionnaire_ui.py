@@ -15,6 +15,7 @@ from app.services import open_store, records, responses
 from app.services.store import Store
 from tests.helpers import make_facility, make_instrument, make_jurisdiction
 from ui.questionnaire import ResponseEditor
+from ui.questionnaire import editor as editor_module
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.editor import MARKER_ROLE, REVIEW_STEP, STEP_KEY_ROLE
@@ -189,6 +190,8 @@ def test_review_lists_answers_and_missing_links(qtbot, editor, ids) -> None:
     assert "Outside our control — operated by Bernalillo County (county)." in text
     assert "Yes — a statute, rule, policy or practice ensures access" in text
     assert "Result for the jurisdiction: Yes" in text
+    # Questions 2 and 3 wait for the transport center, not just the county jail's answer.
+    assert text.count("Result for the jurisdiction: Incomplete — some facilities") == 2
     # A missing answer is a link to its step, with the facility selected.
     editor.review.browser.anchorClicked.emit(QUrl(f"step:notice@{ids['transport']}"))
     assert editor.current_key == "notice"
@@ -330,9 +333,9 @@ def test_number_out_of_range_is_an_inline_error(qtbot) -> None:
     assert form.value_input.error.text() == "1500 is above the maximum of 1000."
 
 
-def test_approve_is_refused_while_answers_are_missing(qtbot, editor, ids) -> None:
-    assert editor.submit_for_review()
-    assert editor.summary.status == "in_review"
+def test_review_is_refused_while_the_city_run_facility_is_unanswered(
+    qtbot, editor, ids, monkeypatch
+) -> None:
     assert editor.approve_action.isVisible()
     assert not editor.approve_action.isEnabled()
     tip = editor.approve_action.toolTip()
@@ -340,10 +343,36 @@ def test_approve_is_refused_while_answers_are_missing(qtbot, editor, ids) -> Non
     assert "1 (Prisoner Transport Center)" in tip
     editor.go_to(REVIEW_STEP)
     assert "Still to answer" in editor.review.approval_note.text()
+    # The checks list the city's own facility as a problem, linked to its step.
+    review = editor.review.browser.toHtml()
+    assert "must be corrected before it can be sent for review" in review
+    assert "Prisoner Transport Center: not answered" in review
+    refused: list[str] = []
+    monkeypatch.setattr(editor_module, "show_error", lambda _p, exc: refused.append(str(exc)))
+    assert not editor.submit_for_review()
+    assert editor.summary.status == "draft"
+    assert "Prisoner Transport Center" in refused[0]
     for key in ("access", "notice", "hold"):
         answer_city_yes(qtbot, editor, key, ids["transport"])
     assert editor.save_now()
+    editor.go_to(REVIEW_STEP)
+    assert "must be corrected" not in editor.review.browser.toHtml()
+    assert editor.submit_for_review()
+    assert editor.summary.status == "in_review"
     assert editor.approve_action.isEnabled()
+
+
+def test_outside_control_for_the_city_run_facility_is_listed_as_a_problem(
+    qtbot, editor, ids
+) -> None:
+    for key in ("access", "notice", "hold"):
+        answer_city_yes(qtbot, editor, key, ids["transport"])
+    editor.go_to("access")
+    click(qtbot, radio(facility_form(editor, "access", ids["transport"]), "outside_control"))
+    editor.go_to(REVIEW_STEP)
+    review = editor.review.browser.toHtml()
+    assert "answered “outside our control”, but the facility register says we run it" in review
+    assert "Question 1, Prisoner Transport Center" in review
 
 
 def test_questionnaire_without_facilities_answers_once(qtbot, store) -> None:

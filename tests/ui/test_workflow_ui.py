@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
-from app.services import audit, open_store, records, responses
+from app.services import audit, records, responses
 from app.services.responses import AnswerInput
+from app.services.staff import StaffEntry
 from app.services.store import Store
-from tests.helpers import make_facility, make_jurisdiction
+from tests.helpers import (
+    approve_as_read,
+    make_facility,
+    make_jurisdiction,
+    run_python,
+    staff_member,
+)
 from ui import responses_panel
 from ui.questionnaire import ResponseEditor
 from ui.questionnaire import editor as editor_module
+from ui.questionnaire.conflict import Choice, ConflictDialog, ConflictFacts
+from ui.questionnaire.drafts import Draft
 from ui.questionnaire.editor import REVIEW_STEP
 from ui.questionnaire.facility_grid import ANSWER
+from ui.records.dialog import RecordDialog
+from ui.records.profile import ProfilePanel
 from ui.responses_panel import NewResponseDialog, ResponsesPanel
-from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
+from ui.workflow_dialogs import Approval, ApproveDialog, ReasonDialog, SubmittedDialog
 
 # The offscreen platform warns when a shown window's size limits change; not a bug of ours.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -102,6 +112,8 @@ def fill_with(monkeypatch: pytest.MonkeyPatch, module, fill) -> list[QDialog]:
 
 def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, monkeypatch):
     answer_holding(store, ids)
+    staff_member(store, "Andre M. Davis", "City Solicitor of Baltimore")
+    staff_member(store, "Test Clerk", "Paralegal", prepares=True)
     editor = open_editor(qtbot, store, ids["response"])
     editor.go_to(REVIEW_STEP)
     assert editor.review.approval_note.text() == (
@@ -110,14 +122,22 @@ def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, m
     editor.submit_action.trigger()
     assert editor.status.text() == "In review"
     assert editor.approve_action.isEnabled()
+    # In review nobody edits: the approver approves what they read.
+    assert editor.banner.text().startswith("In review — read-only")
+    editor.go_to("access")
+    in_review = editor.pages["access"].grid
+    assert in_review is not None
+    assert not in_review.form(0).value_input.isEnabled()
+    assert editor.save_state.text() == "Read-only"
 
     def approve(dialog: ApproveDialog) -> None:
-        # Pre-filled from the jurisdiction's chief legal officer.
-        assert dialog.approver.text() == "Andre M. Davis"
-        assert dialog.approver_title.text() == "City Solicitor"
-        dialog.approver_title.clear()
-        assert not dialog.ok.isEnabled()
-        qtbot.keyClicks(dialog.approver_title, "City Solicitor of Baltimore")
+        # Picked from the staff list: the preparer is not offered (the office's rule).
+        names = [dialog.approver.itemText(i) for i in range(dialog.approver.count())]
+        assert names == ["Andre M. Davis"]
+        assert "Test Clerk prepared this response" in dialog.rule_note.text()
+        assert dialog.focusWidget() is dialog.approver
+        assert dialog.approver_title.text() == "City Solicitor of Baltimore"
+        assert dialog.reviewed_by.currentText() == "Test Clerk, Paralegal"
         assert dialog.ok.isEnabled()
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
 
@@ -159,7 +179,7 @@ def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, m
 
     def submitted(dialog: SubmittedDialog) -> None:
         dialog.method.setCurrentText("Portal")
-        dialog.submitted_on.setDate(date(2017, 8, 17))
+        dialog.submitted_on.set_date(date(2017, 8, 17))
         dialog.ok.click()
 
     fill_with(monkeypatch, editor_module, submitted)
@@ -179,7 +199,12 @@ def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, m
     editor.reopen_action.trigger()
     assert responses.get_response(store, ids["response"]).summary.status == "draft"
     assert not editor.banner.isVisible()
+    editor.go_to("access")
+    grid = editor.pages["access"].grid
+    assert grid is not None
+    holding_form = grid.form([f.id for f, _ in grid.model.rows].index(ids["holding"]))
     assert holding_form.value_input.isEnabled()
+    button = next(b for b in holding_form.value_input.buttons if b.property("choice") == "yes")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
     assert editor.save_now()
     assert (
@@ -201,6 +226,7 @@ def test_submit_approve_mark_submitted_then_reopen(qtbot, store, ids, db_path, m
 
 
 def test_send_back_to_draft_needs_a_reason(qtbot, store, ids, monkeypatch):
+    answer_holding(store, ids)
     editor = open_editor(qtbot, store, ids["response"])
     assert editor.submit_for_review()
     assert editor.return_action.isVisible()
@@ -225,37 +251,88 @@ def test_send_back_to_draft_needs_a_reason(qtbot, store, ids, monkeypatch):
     )
 
 
-def test_conflict_offers_to_reload(qtbot, store, ids, db_path: Path, monkeypatch):
+OTHER_CLERK = """
+import sys
+from pathlib import Path
+from app.services import responses
+from app.services.store import open_store
+store = open_store(Path(sys.argv[1]), actor="Other clerk")
+responses.save_answer(store, int(sys.argv[2]), "statement", None,
+                      responses.AnswerInput(value="Their statement."))
+"""
+
+
+def _conflict(qtbot, store, ids, monkeypatch, choice: Choice):
+    """Types a statement while another process saves one first; answers the dialog with
+    `choice`. Returns the editor, what the dialog was shown, and the save's outcome."""
     editor = open_editor(qtbot, store, ids["response"])
-    other = open_store(db_path, actor="Other clerk")
-    try:
-        responses.save_answer(
-            other,
-            ids["response"],
-            "statement",
-            None,
-            AnswerInput(value="Their statement."),
-            expected_version=responses.NO_ANSWER_YET,
-        )
-    finally:
-        other.close()
-    asked: list[str] = []
-    monkeypatch.setattr(editor_module, "ask_to_reload", lambda _p, m: asked.append(m) or True)
     editor.go_to("statement")
     text = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
     assert text is not None
-    qtbot.keyClicks(text, "My statement.")
-    assert not editor.save_now()
-    assert asked
-    assert "changed by someone else" in asked[0]
-    assert not editor.has_unsaved_changes()
-    # Reloaded: the other clerk's answer is on screen and nothing was overwritten.
-    reloaded = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
-    assert reloaded is not None
-    assert reloaded.toPlainText() == "Their statement."
-    assert responses.get_response(store, ids["response"]).answer("statement").value == (  # type: ignore[union-attr]
-        "Their statement."
+    run_python(OTHER_CLERK, str(store.path), str(ids["response"]))
+    shown: list[ConflictFacts] = []
+    monkeypatch.setattr(
+        editor_module, "resolve_conflict", lambda _p, facts: shown.append(facts) or choice
     )
+    qtbot.keyClicks(text, "My statement.")
+    saved = editor.save_now()
+    assert len(shown) == 1
+    return editor, shown[0], saved
+
+
+def _stored_statement(store, ids) -> object:
+    return responses.get_response(store, ids["response"]).answer("statement").value  # type: ignore[union-attr]
+
+
+def test_a_conflict_shows_both_versions_and_can_take_theirs(qtbot, store, ids, monkeypatch):
+    editor, facts, saved = _conflict(qtbot, store, ids, monkeypatch, Choice.THEIRS)
+    assert saved
+    assert facts.mine.value == "My statement."
+    assert facts.theirs is not None
+    assert facts.theirs.value == "Their statement."
+    assert facts.saved_by is not None
+    assert facts.saved_by.startswith("Other clerk at ")
+    assert not editor.has_unsaved_changes()
+    shown = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
+    assert shown is not None
+    assert shown.toPlainText() == "Their statement."
+    assert _stored_statement(store, ids) == "Their statement."
+
+
+def test_a_conflict_can_keep_what_was_typed_and_the_history_keeps_theirs(
+    qtbot, store, ids, monkeypatch
+):
+    editor, _facts, saved = _conflict(qtbot, store, ids, monkeypatch, Choice.MINE)
+    assert saved
+    assert not editor.has_unsaved_changes()
+    assert _stored_statement(store, ids) == "My statement."
+    values = [e.old_value for e in audit.history(store, response_uuid=editor.summary.uuid)]
+    assert "Their statement." in values
+
+
+def test_a_conflict_decided_later_keeps_the_typing_unsaved(qtbot, store, ids, monkeypatch):
+    editor, _facts, saved = _conflict(qtbot, store, ids, monkeypatch, Choice.LATER)
+    assert not saved
+    assert editor.has_unsaved_changes()
+    assert "changed by someone else" in (editor.save_problem or "")
+    assert _stored_statement(store, ids) == "Their statement."
+
+
+def test_the_conflict_dialog_sets_the_versions_side_by_side(qtbot, store, ids):
+    definition = responses.get_response(store, ids["response"]).questionnaire
+    question = definition.question("statement")
+    mine = Draft(question, None, value="Mine.", narrative="Same")
+    saved = responses.save_answer(
+        store, ids["response"], "statement", None, AnswerInput(value="Theirs.", narrative="Same")
+    )
+    dialog = ConflictDialog(ConflictFacts(question, None, mine, saved, "Other clerk", {}, {}))
+    qtbot.addWidget(dialog)
+    texts = {label.text(): label for label in dialog.findChildren(QLabel)}
+    assert "Mine." in texts
+    assert "Theirs." in texts
+    assert texts["Mine."].font().bold()
+    assert not any(label.font().bold() for text, label in texts.items() if text == "Same")
+    assert "Other clerk" in dialog.findChildren(QLabel)[0].text()
 
 
 def test_unsaveable_edit_asks_before_closing(qtbot, store, ids, dialogs):
@@ -273,19 +350,39 @@ def test_unsaveable_edit_asks_before_closing(qtbot, store, ids, dialogs):
 # ----------------------------------------------------------------------------- dialogs
 
 
-def test_approve_dialog_needs_name_and_title(qtbot):
-    dialog = ApproveDialog()
+def _staff(id_: int, name: str, title: str) -> StaffEntry:
+    return StaffEntry(id_, f"uuid-{id_}", 1, name, title, True, True, True, True)
+
+
+def test_approve_dialog_picks_an_approver_from_the_staff_list(qtbot):
+    empty = ApproveDialog(me="Jane Roe")
+    qtbot.addWidget(empty)
+    assert not empty.ok.isEnabled()
+    assert "approver from the staff list" in empty.problem.text()
+    assert "No one on the staff list may approve" in empty.rule_note.text()
+
+    people = [_staff(1, "Jane Roe", "City Attorney"), _staff(2, "Sam Poe", "Deputy")]
+    dialog = ApproveDialog(
+        approvers=people, reviewers=people, me="Sam Poe", prepared_by="jane  roe",
+        warnings=["Question 1, Holding: the answer rests on a written policy but cites none."],
+    )  # fmt: skip
     qtbot.addWidget(dialog)
+    # The preparer (case and spacing aside) is not offered; the warning must be read.
+    assert [dialog.approver.itemText(i) for i in range(dialog.approver.count())] == ["Sam Poe"]
+    assert dialog.approver_title.text() == "Deputy"
+    assert "cites none" in dialog.warnings.text()
     assert not dialog.ok.isEnabled()
-    assert "approver's name and the approver's title" in dialog.problem.text()
-    qtbot.keyClicks(dialog.approver, "Jane Roe")
-    assert not dialog.ok.isEnabled()
-    qtbot.keyClicks(dialog.approver_title, "City Attorney")
+    assert "read the warnings" in dialog.problem.text()
+    dialog.acknowledge.setChecked(True)
     assert dialog.ok.isEnabled()
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.approval().approver == "Jane Roe"
+    assert dialog.approval() == Approval(approver_id=2, reviewer_id=2)
     assert dialog.approver.accessibleName() == "Approved by"
+    # An office that allows it lets the preparer approve.
+    allowed = ApproveDialog(approvers=people, prepared_by="Jane Roe", approver_must_differ=False)
+    qtbot.addWidget(allowed)
+    assert allowed.approver.count() == 2
 
 
 def test_submitted_dialog_other_method_and_no_future_date(qtbot):
@@ -293,8 +390,10 @@ def test_submitted_dialog_other_method_and_no_future_date(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.ok.isEnabled()
     assert dialog.submission().method == "E-mail"
-    dialog.submitted_on.setDate(date(2017, 9, 1))
-    assert dialog.submission().submitted_on == date(2017, 8, 18)  # capped at today
+    dialog.submitted_on.set_date(date(2017, 9, 1))
+    assert not dialog.ok.isEnabled()  # not in the future
+    dialog.submitted_on.set_date(date(2017, 8, 18))
+    assert dialog.ok.isEnabled()
     dialog.method.setCurrentText("Other")
     assert not dialog.ok.isEnabled()
     qtbot.keyClicks(dialog.other, "Fax")
@@ -359,7 +458,7 @@ def test_responses_panel_lists_starts_opens_and_deletes(qtbot, store, ids, monke
 def test_responses_panel_refuses_to_delete_a_locked_response(qtbot, store, ids, dialogs):
     answer_holding(store, ids)
     responses.submit_for_review(store, ids["response"])
-    responses.approve(store, ids["response"], "Andre M. Davis", "City Solicitor")
+    approve_as_read(store, ids["response"], "Andre M. Davis", "City Solicitor")
     panel = ResponsesPanel(store)
     qtbot.addWidget(panel)
     panel.set_jurisdiction(ids["city"])
@@ -370,3 +469,46 @@ def test_responses_panel_refuses_to_delete_a_locked_response(qtbot, store, ids, 
     panel.set_jurisdiction(None)
     assert panel.model.rowCount() == 0
     assert not panel.new_button.isEnabled()
+
+
+def test_editing_a_record_an_approved_response_kept_says_so(qtbot, store, ids):
+    answer_holding(store, ids)
+    responses.submit_for_review(store, ids["response"])
+    approve_as_read(store, ids["response"], "Andre M. Davis", "City Solicitor")
+    holding = records.get(store, "facility", ids["holding"])
+    dialog = RecordDialog(store, "facility", record=holding)
+    qtbot.addWidget(dialog)
+    note = dialog.kept_note.text()
+    assert not dialog.kept_note.isHidden()
+    assert note.startswith("This approved response keeps the facts as they were approved")
+    assert "DOJ Public Safety Partnership letter (August 2017) (approved)" in note
+    # A record no approved response printed gets no note.
+    other = make_facility(store, ids["city"], name="Annex", operator_name="Baltimore City")
+    fresh = RecordDialog(store, "facility", record=other)
+    qtbot.addWidget(fresh)
+    assert fresh.kept_note.isHidden()
+    profile = ProfilePanel(store)
+    qtbot.addWidget(profile)
+    profile.set_jurisdiction(ids["city"])
+    assert profile.kept_note.text() == note
+
+
+def test_typing_without_pause_is_saved_within_a_second(qtbot, store, ids):
+    editor = open_editor(qtbot, store, ids["response"])
+    editor.go_to("statement")
+    text = editor.pages["statement"].form.value_input.text  # type: ignore[union-attr]
+    assert text is not None
+    typed = ""
+    saved_while_typing = None
+    # Ten keystrokes a second for two seconds: the autosave timer is not restarted by each.
+    for index, letter in enumerate("The city does not run a jail."[:20]):
+        qtbot.keyClicks(text, letter)
+        typed += letter
+        qtbot.wait(100)
+        stored = responses.get_response(store, ids["response"]).answer("statement")
+        if stored is not None and saved_while_typing is None:
+            saved_while_typing = index
+    assert saved_while_typing is not None
+    assert saved_while_typing <= 10  # within about a second of the first keystroke
+    assert editor.save_now()
+    assert _stored_statement(store, ids) == typed

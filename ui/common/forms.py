@@ -8,29 +8,25 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPlainTextEdit,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from app.services.errors import FieldProblem, InvalidInput
 from app.services.fields import FieldKind, FieldSpec, RecordKind
 from app.vocabulary import US_STATES
+from ui.common.dates import DateField
 
 ERROR_STYLE = "color: #b00020;"  # dark red: readable on light backgrounds, and not only a colour
 HELP_STYLE = "color: palette(placeholder-text);"
@@ -50,60 +46,6 @@ def with_mnemonic(text: str, used: set[str]) -> str:
             at = i + shift
             return escaped[:at] + "&" + escaped[at:]
     return escaped
-
-
-class DateEdit(QWidget):
-    """A date typed as YYYY-MM-DD, or picked from a calendar; empty means no date."""
-
-    textEdited = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.line = QLineEdit(self)
-        self.line.setPlaceholderText("YYYY-MM-DD")
-        self.line.textEdited.connect(self.textEdited)
-        self.button = QToolButton(self)
-        self.button.setArrowType(Qt.ArrowType.DownArrow)
-        self.button.setToolTip("Pick the date from a calendar")
-        self.button.setAccessibleName("Pick the date from a calendar")
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        menu = QMenu(self.button)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._sync_calendar)
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
-        self.button.setMenu(menu)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(self.button)
-        self.setFocusProxy(self.line)
-
-    def text(self) -> str:
-        return self.line.text()
-
-    def setText(self, text: str) -> None:
-        self.line.setText(text)
-
-    def _sync_calendar(self) -> None:
-        try:
-            chosen = date.fromisoformat(self.line.text().strip())
-        except ValueError:
-            chosen = date.today()
-        self.calendar.setSelectedDate(QDate(chosen.year, chosen.month, chosen.day))
-
-    def _picked(self, picked: QDate) -> None:
-        text = picked.toString("yyyy-MM-dd")
-        self.line.setText(text)
-        menu = self.button.menu()
-        if menu is not None:
-            menu.hide()
-        self.textEdited.emit(text)
 
 
 class StateEdit(QLineEdit):
@@ -184,9 +126,9 @@ class FieldEditor:
             check.toggled.connect(edited)
             return check, check
         if kind is FieldKind.DATE:
-            date_edit = DateEdit()
-            date_edit.textEdited.connect(edited)
-            return date_edit, date_edit.line
+            date_field = DateField(show_problems=False)
+            date_field.textEdited.connect(edited)
+            return date_field, date_field.line
         line: QLineEdit = StateEdit() if kind is FieldKind.STATE else QLineEdit()
         if spec.help and kind is not FieldKind.STATE:
             line.setPlaceholderText(spec.help)
@@ -208,6 +150,14 @@ class FieldEditor:
             self._fill_references(self.widget, options)
             self.set_value(current)
 
+    def parse(self) -> Any:
+        """The value to store, or ValueError with a message that follows the field's label."""
+        if isinstance(self.widget, DateField):
+            # Read in every form the field accepts, so 08/31/2017 is valid before it is
+            # rewritten as 2017-08-31 when the user leaves the field.
+            return self.spec.parse(self.widget.typed_date())
+        return self.spec.parse(self.raw())
+
     def raw(self) -> Any:
         widget = self.widget
         if isinstance(widget, QPlainTextEdit):
@@ -216,7 +166,7 @@ class FieldEditor:
             return widget.currentData() if widget.currentIndex() >= 0 else None
         if isinstance(widget, QCheckBox):
             return widget.isChecked()
-        if isinstance(widget, DateEdit | QLineEdit):
+        if isinstance(widget, DateField | QLineEdit):
             text = widget.text()
             # Surrounding spaces in a one-line field are never meant; inside text is kept.
             return text.strip() if self.spec.kind is not FieldKind.TEXT else text
@@ -232,7 +182,7 @@ class FieldEditor:
                 widget.setCurrentIndex(0)
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
-        elif isinstance(widget, DateEdit | QLineEdit):
+        elif isinstance(widget, DateField | QLineEdit):
             if isinstance(value, date):
                 text = value.isoformat()
             elif value is None:
@@ -351,7 +301,7 @@ class RecordForm(QWidget):
         values: dict[str, Any] = {}
         for name, editor in self._editors.items():
             try:
-                values[name] = editor.spec.parse(editor.raw())
+                values[name] = editor.parse()
             except ValueError:
                 values[name] = editor.raw()
         return values
@@ -393,7 +343,7 @@ class RecordForm(QWidget):
         parsed: dict[str, Any] = {}
         for name, editor in self._editors.items():
             try:
-                parsed[name] = editor.spec.parse(editor.raw())
+                parsed[name] = editor.parse()
             except ValueError as exc:
                 errors[name] = str(exc)
         if not errors:
@@ -426,6 +376,13 @@ class RecordForm(QWidget):
             first = first or editor
         if first is not None:
             first.input.setFocus()
+
+    def focus_first_field(self) -> None:
+        """Puts the cursor in the first field that takes input, e.g. when a dialog opens."""
+        for editor in self._editors.values():
+            if editor.input.isEnabled() and editor.input.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                editor.input.setFocus()
+                return
 
     def focus_first_problem(self) -> None:
         for name, editor in self._editors.items():

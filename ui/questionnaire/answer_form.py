@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 from app.questionnaires import Question
 from app.services.responses import SOURCE_LIMIT
 from app.vocabulary import PolicyBasis
+from ui.common.dates import DateField
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.inputs import (
     ERROR_COLOR,
     CheckList,
-    OptionalDateEdit,
     ValueInput,
     _plain_text_edit,
     tint,
@@ -80,7 +80,7 @@ class AnswerFormView(QWidget):
         self.conditions = _plain_text_edit(self, 3)
         self.conditions.setAccessibleName("Conditions")
         self.conditions.setPlaceholderText("e.g. only with a judicial warrant; case by case")
-        self.as_of = OptionalDateEdit(self)
+        self.as_of = DateField(self)
         self.as_of.setAccessibleName("As of")
         self.information_source = QLineEdit(self)
         self.information_source.setMaxLength(SOURCE_LIMIT)

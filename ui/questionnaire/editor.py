@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
 
 from app import questionnaires
 from app.questionnaires import Question
+from app.questionnaires.checks import Finding
 from app.services import (
     Conflict,
     InvalidInput,
@@ -22,11 +24,14 @@ from app.services import (
     audit,
     records,
     responses,
+    staff,
 )
 from app.services.responses import ResponseDetail, ResponseSummary
+from app.services.review_notes import returned_reason
 from app.vocabulary import ResponseStatus
 from ui.common import errors
 from ui.common.errors import show_error
+from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
 from ui.questionnaire.drafts import Draft, Slot
 from ui.questionnaire.editor_view import (
     DONE,
@@ -49,6 +54,8 @@ AUTOSAVE_DELAY_MS = 700
 REVIEW_STEP = "__review__"
 STEP_KEY_ROLE = Qt.ItemDataRole.UserRole
 MARKER_ROLE = Qt.ItemDataRole.UserRole + 1
+# Characters of a send-back reason the banner shows; the history keeps all of it.
+SENT_BACK_SHOWN = 1000
 
 
 # Small question boxes, kept apart so tests can answer them without a modal loop.
@@ -141,9 +148,14 @@ class ResponseEditor(ResponseEditorView):
     # ------------------------------------------------------------------------ set-up
 
     def _load_citations(self) -> None:
-        jurisdiction_id = self.detail.summary.jurisdiction_id
-        instruments = records.list_records(self.store, "instrument", jurisdiction_id)
-        evidence = records.list_records(self.store, "evidence", jurisdiction_id)
+        approved = self.detail.approved
+        if approved is not None:
+            # Approved: cite the records as the approval kept them, not as they read today.
+            instruments, evidence = list(approved.instruments), list(approved.evidence)
+        else:
+            jurisdiction_id = self.detail.summary.jurisdiction_id
+            instruments = records.list_records(self.store, "instrument", jurisdiction_id)
+            evidence = records.list_records(self.store, "evidence", jurisdiction_id)
         self.instruments = [(r.id, instrument_label(r)) for r in instruments]
         self.evidence = [(r.id, evidence_label(r)) for r in evidence]
 
@@ -190,6 +202,11 @@ class ResponseEditor(ResponseEditorView):
     @property
     def locked(self) -> bool:
         return self.summary.locked
+
+    @property
+    def read_only(self) -> bool:
+        """Only a draft is edited: in review the approver reads what they will approve."""
+        return self.summary.status != ResponseStatus.DRAFT.value
 
     def _answer_values(self) -> list[questionnaires.AnswerValue]:
         """What is on screen now (valid values only), so steps react before the save lands."""
@@ -277,7 +294,7 @@ class ResponseEditor(ResponseEditorView):
                 self.stack,
             )
             page.edited.connect(self._edited)
-            page.set_read_only(self.locked)
+            page.set_read_only(self.read_only)
             self.pages[question.key] = page
             self.stack.addWidget(page)
         return page
@@ -331,10 +348,13 @@ class ResponseEditor(ResponseEditorView):
     # ------------------------------------------------------------------------ saving
 
     def _edited(self, draft: Draft) -> None:
-        if self.locked:
+        if self.read_only:
             return
         self.dirty.add(draft.slot)
-        self.autosave.start()
+        # Counted from the first unsaved keystroke, not restarted by each one: someone typing
+        # without pause still has their words stored within a second.
+        if not self.autosave.isActive():
+            self.autosave.start()
         self._set_save_state()
         self._rebuild_steps()
 
@@ -346,7 +366,7 @@ class ResponseEditor(ResponseEditorView):
         self.autosave.stop()
         if not self.dirty:
             return True
-        if self.locked:
+        if self.read_only:
             self.dirty.clear()
             return True
         self._set_save_state(saving=True)
@@ -355,14 +375,16 @@ class ResponseEditor(ResponseEditorView):
         for slot in sorted(self.dirty, key=self._slot_order):
             draft = self.drafts[slot]
             try:
-                record = responses.save_answer(
-                    self.store,
-                    self.response_id,
-                    draft.question.key,
-                    draft.facility_id,
-                    draft.to_input(),
-                    expected_version=draft.version,
-                )
+                try:
+                    record = self._save_draft(draft)
+                except responses.AnswerConflict as exc:
+                    choice = self._settle_conflict(draft, exc)
+                    if choice is Choice.THEIRS:
+                        continue
+                    if choice is Choice.LATER:
+                        problems.append(f"Question {draft.question.number}: {exc}")
+                        continue
+                    record = self._save_draft(draft)  # over theirs, at their version
             except InvalidInput as exc:
                 draft.errors = {p.field: p.message for p in exc.problems}
                 problems.append(f"Question {draft.question.number}: {exc}")
@@ -393,6 +415,58 @@ class ResponseEditor(ResponseEditorView):
             self.changed.emit()
         return not problems
 
+    def _save_draft(self, draft: Draft) -> responses.AnswerRecord:
+        return responses.save_answer(
+            self.store,
+            self.response_id,
+            draft.question.key,
+            draft.facility_id,
+            draft.to_input(),
+            expected_version=draft.version,
+        )
+
+    def _settle_conflict(self, draft: Draft, conflict: responses.AnswerConflict) -> Choice:
+        """Someone saved this answer first: the person compares both and picks one."""
+        theirs = conflict.theirs
+        saved_by = None
+        if theirs is not None:
+            last = audit.history(self.store, entity_uuid=theirs.uuid, limit=1)
+            if last:
+                when = last[0].at.astimezone()
+                saved_by = f"{last[0].actor} at {when:%H:%M} on {long_date(when.date())}"
+        facility = next((f for f in self.detail.facilities if f.id == draft.facility_id), None)
+        facts = ConflictFacts(
+            draft.question,
+            facility.name if facility else None,
+            copy.copy(draft),  # as typed, whatever is chosen next
+            theirs,
+            saved_by,
+            dict(self.instruments),
+            dict(self.evidence),
+        )
+        choice = resolve_conflict(self, facts)
+        if choice is Choice.THEIRS:
+            if theirs is None:
+                vars(draft).update(vars(Draft(draft.question, draft.facility_id)))
+            else:
+                draft.take(theirs)
+            self.dirty.discard(draft.slot)
+            self._rebuild_page(draft.question.key)
+        elif choice is Choice.MINE:
+            draft.version = theirs.version if theirs is not None else responses.NO_ANSWER_YET
+        return choice
+
+    def _rebuild_page(self, key: str) -> None:
+        """Builds a question's page again from its drafts (after they were replaced)."""
+        page = self.pages.pop(key, None)
+        if page is None:
+            return
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        if self.current_key == key:
+            self.current_key = None
+            self.go_to(key)
+
     def _slot_order(self, slot: Slot) -> tuple[int, int]:
         keys = self.detail.questionnaire.question_keys
         return (keys.index(slot[0]), slot[1] or 0)
@@ -413,7 +487,7 @@ class ResponseEditor(ResponseEditorView):
 
     def _set_save_state(self, *, saving: bool = False, problem: str | None = None) -> None:
         self.save_problem = problem
-        if self.locked:
+        if self.read_only:
             text, color = "Read-only", "#555555"
         elif problem:
             text, color = f"Not saved: {problem}", "#b00020"
@@ -432,6 +506,7 @@ class ResponseEditor(ResponseEditorView):
         self.autosave.stop()
         self.dirty.clear()
         self.detail = responses.get_response(self.store, self.response_id)
+        self._load_citations()
         for page in self.pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -459,6 +534,24 @@ class ResponseEditor(ResponseEditorView):
         self.status.setText(summary.status_label)
         self._show_progress(self.completeness())
         self._update_actions()
+        self._show_sent_back()
+
+    def _show_sent_back(self) -> None:
+        """The reviewer's reason, while the response is a draft because they sent it back."""
+        try:
+            note = returned_reason(self.store, self.response_id)
+        except UserError:
+            note = None  # the response itself is what matters; its summary is already shown
+        if note is None:
+            self.sent_back.hide()
+            return
+        when = long_date(note.sent_back_at.astimezone().date())
+        self.sent_back.heading.setText(f"Sent back by {note.sent_back_by} on {when}:")
+        reason = note.reason or "(no reason given)"
+        if len(reason) > SENT_BACK_SHOWN:
+            reason = reason[: SENT_BACK_SHOWN - 1] + "… (the full reason is in the History)"
+        self.sent_back.reason.setText(reason)
+        self.sent_back.show()
 
     def _show_progress(self, done: questionnaires.Completeness) -> None:
         self.progress.setValue(done.percent)
@@ -494,9 +587,13 @@ class ResponseEditor(ResponseEditorView):
         note = ""
         if done.missing:
             note = f"Approval needs every required answer. {self._missing_text(done)}"
+        elif status is review and self.detail.errors:
+            note = "The checks found problems (listed below); send it back to correct them."
         elif status is draft:
             note = "Submit it for review; the reviewer then approves it."
-        self.approve_action.setEnabled(status is review and not done.missing)
+        self.approve_action.setEnabled(
+            status is review and not done.missing and not self.detail.errors
+        )
         self.approve_action.setToolTip(note or "Approve and lock the response")
         self.review.approval_note.setText(note if status in (draft, review) else "")
         self.review.approval_note.setVisible(bool(note) and status in (draft, review))
@@ -505,7 +602,12 @@ class ResponseEditor(ResponseEditorView):
 
     def _apply_lock(self) -> None:
         summary = self.summary
-        if summary.locked:
+        if summary.status == ResponseStatus.IN_REVIEW.value:
+            self.banner.setText(
+                "In review — read-only, so the approver approves exactly what is shown. "
+                "Send it back to draft to change an answer."
+            )
+        elif summary.locked:
             when = (
                 long_date(summary.approved_at.date()) if summary.approved_at else "an earlier date"
             )
@@ -517,11 +619,22 @@ class ResponseEditor(ResponseEditorView):
                 method = f" by {summary.submission_method}" if summary.submission_method else ""
                 text = f"Submitted on {long_date(summary.submitted_on)}{method}. " + text
             self.banner.setText(text)
-        self.banner.setVisible(summary.locked)
+        self.banner.setVisible(self.read_only)
         for page in self.pages.values():
-            page.set_read_only(summary.locked)
-        self.save_action.setEnabled(not summary.locked)
+            page.set_read_only(self.read_only)
+        self.save_action.setEnabled(not self.read_only)
         self._set_save_state()
+
+    def _findings(self) -> tuple[Finding, ...]:
+        """The checks' findings: of the saved draft (saved first), or of what is in review."""
+        if self.read_only:
+            return self.detail.findings
+        if self.dirty:
+            self.save_now()
+        try:
+            return responses.check_response(self.store, self.response_id)
+        except UserError:
+            return self.detail.findings
 
     def _show_review(self) -> None:
         done = self.completeness()
@@ -533,6 +646,7 @@ class ResponseEditor(ResponseEditorView):
             unsaved=[s for s in self.dirty if self.drafts[s].errors],
             instrument_labels=dict(self.instruments),
             evidence_labels=dict(self.evidence),
+            findings=self._findings(),
         )
         scroll = self.review.browser.verticalScrollBar().value()
         self.review.browser.setHtml(review_html(data))
@@ -545,7 +659,7 @@ class ResponseEditor(ResponseEditorView):
         if not self.save_now():
             return False
         try:
-            summary = change()
+            change()
         except Conflict as exc:
             if ask_to_reload(self, str(exc)):
                 self.reload()
@@ -553,11 +667,9 @@ class ResponseEditor(ResponseEditorView):
         except UserError as exc:
             show_error(self, exc)
             return False
-        self.detail = dataclasses.replace(self.detail, summary=summary)
-        self._show_summary()
-        self._apply_lock()
-        if self.current_key == REVIEW_STEP:
-            self._show_review()
+        # Read it all again: a response in review shows (and approves) exactly what is stored,
+        # an approved one its approved record.
+        self.reload()
         self.changed.emit()
         return True
 
@@ -585,16 +697,6 @@ class ResponseEditor(ResponseEditorView):
             )
         )
 
-    def _approver_defaults(self) -> tuple[str, str]:
-        try:
-            jurisdiction = records.get(self.store, "jurisdiction", self.summary.jurisdiction_id)
-        except UserError:
-            return "", ""
-        return (
-            jurisdiction.get("chief_legal_officer") or "",
-            jurisdiction.get("chief_legal_officer_title") or "",
-        )
-
     def approve(self) -> bool:
         if not self.save_now():
             return False
@@ -602,9 +704,34 @@ class ResponseEditor(ResponseEditorView):
         if done.missing:
             errors.message(self, "Cannot approve yet", self._missing_text(done))
             return False
-        name, title = self._approver_defaults()
+        if self.detail.errors:
+            errors.message(
+                self,
+                "Cannot approve yet",
+                "The checks found problems; they are listed in the review step. "
+                + self.detail.errors[0].message,
+            )
+            self.go_to(REVIEW_STEP)
+            return False
+        # What this window shows is what is approved: its state and warnings, as read.
+        seen, warnings = self.detail.review_state, self.detail.warnings
+        try:
+            approvers = staff.list_staff(
+                self.store, role=staff.StaffRole.APPROVES, active_only=True
+            )
+            reviewers = staff.list_staff(self.store, role=staff.StaffRole.REVIEWS, active_only=True)
+            must_differ = staff.get_approver_must_differ(self.store)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
         dialog = ApproveDialog(
-            self, approver=name, approver_title=title, reviewed_by=self.store.actor
+            self,
+            approvers=approvers,
+            reviewers=reviewers,
+            me=self.store.actor,
+            prepared_by=self.summary.prepared_by,
+            approver_must_differ=must_differ,
+            warnings=[w.message for w in warnings],
         )
         if not run_dialog(dialog):
             return False
@@ -613,9 +740,10 @@ class ResponseEditor(ResponseEditorView):
             lambda: responses.approve(
                 self.store,
                 self.response_id,
-                approval.approver,
-                approval.approver_title,
-                reviewed_by=approval.reviewed_by or None,
+                approval.approver_id,
+                seen_state=seen,
+                acknowledged=[w.key for w in warnings],
+                reviewer_id=approval.reviewer_id,
                 expected_version=version,
             )
         )

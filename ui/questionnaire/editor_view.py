@@ -119,6 +119,43 @@ class ReviewPage(QWidget):
         layout.addWidget(self.browser, 1)
 
 
+class SentBackBanner(QFrame):
+    """The reviewer's reason for sending the response back, shown to the preparer until
+    dismissed (it shows again the next time the response is opened, while still a draft)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sentBackBanner")
+        self.setStyleSheet(
+            "#sentBackBanner { background: #fdf0e6; border: 1px solid #e0a070; "
+            "border-radius: 4px; }"
+        )
+        self.setAccessibleName("Sent back by the reviewer")
+        self.heading = QLabel(self)
+        tint(self.heading, "#7a3b00", semibold=True)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason = QLabel(self)
+        self.reason.setWordWrap(True)
+        # The reviewer's words exactly as typed: never read as markup.
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.dismiss_button = QToolButton(self)
+        self.dismiss_button.setText("Dismiss")
+        self.dismiss_button.setAutoRaise(True)
+        self.dismiss_button.setToolTip("Hide this note; the reason stays in the history")
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.heading)
+        text.addWidget(self.reason)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.dismiss_button.clicked.connect(self.hide)
+        self.hide()
+
+
 class ResponseEditorView(QWidget):
     """Layout only; ResponseEditor adds the behaviour."""
 
@@ -172,6 +209,7 @@ class ResponseEditorView(QWidget):
             "border-radius: 4px; padding: 6px 10px; }"
         )
         self.banner.hide()
+        self.sent_back = SentBackBanner(self)
 
         # --- actions (toolbar and review page share them)
         self.submit_action = _action(self, "Submit for review", "Send the response to the reviewer")
@@ -262,5 +300,6 @@ class ResponseEditorView(QWidget):
         layout.setContentsMargins(10, 8, 10, 4)
         layout.addLayout(title_box)
         layout.addWidget(self.toolbar)
+        layout.addWidget(self.sent_back)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)

@@ -1,18 +1,16 @@
-"""Small input widgets the questionnaire pages share: optional date, answer value, citations."""
+"""Small input widgets the questionnaire pages share: answer value and citations."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.questionnaires import Question
 from app.services.records import Record
+from ui.common.dates import DateField
 from ui.questionnaire.drafts import RawValue
 
 ERROR_COLOR = "#b00020"  # dark red: readable on light backgrounds
@@ -44,51 +43,6 @@ def tint(widget: QWidget, color: str | None = None, *, semibold: bool = False) -
         font = widget.font()
         font.setWeight(QFont.Weight.DemiBold)
         widget.setFont(font)
-
-
-# QDateEdit cannot be empty: its minimum date stands for "no date" and reads as such.
-_NO_DATE = QDate(1900, 1, 1)
-
-
-class OptionalDateEdit(QWidget):
-    """A date that may be left empty ("No date"), typed or picked from a calendar."""
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = QDateEdit(self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("MMM d, yyyy")
-        self.edit.setMinimumDate(_NO_DATE)
-        self.edit.setSpecialValueText("No date")
-        self.edit.setDate(_NO_DATE)
-        self.clear_button = QPushButton("No date", self)
-        self.clear_button.setToolTip("Leave the date empty")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.clear_button)
-        layout.addStretch(1)
-        self.setFocusProxy(self.edit)
-        self.edit.dateChanged.connect(self.changed)
-        self.clear_button.clicked.connect(self.clear)
-        # Opening the calendar on an empty field should start at today, not in 1900.
-        self.edit.calendarWidget().setSelectedDate(QDate.currentDate())
-
-    def date(self) -> datetime.date | None:
-        value = self.edit.date()
-        return None if value == _NO_DATE else value.toPython()  # type: ignore[return-value]
-
-    def set_date(self, value: datetime.date | None) -> None:
-        self.edit.setDate(_NO_DATE if value is None else QDate(value))
-
-    def clear(self) -> None:
-        self.edit.setDate(_NO_DATE)
-
-    def setAccessibleName(self, name: str) -> None:
-        super().setAccessibleName(name)
-        self.edit.setAccessibleName(name)
 
 
 def _plain_text_edit(parent: QWidget, lines: int) -> QPlainTextEdit:
@@ -111,7 +65,7 @@ class ValueInput(QWidget):
         self.buttons: list[QAbstractButton] = []
         self.line: QLineEdit | None = None
         self.text: QPlainTextEdit | None = None
-        self.date_edit: OptionalDateEdit | None = None
+        self.date_edit: DateField | None = None
         self.clear_button: QPushButton | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -154,7 +108,7 @@ class ValueInput(QWidget):
             self.text.textChanged.connect(self.changed)
             layout.addWidget(self.text)
         elif kind == "date":
-            self.date_edit = OptionalDateEdit(self)
+            self.date_edit = DateField(self)
             self.date_edit.changed.connect(self.changed)
             layout.addWidget(self.date_edit)
         self.error = QLabel(self)

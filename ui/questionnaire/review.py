@@ -9,6 +9,7 @@ from datetime import date
 
 from app import questionnaires
 from app.questionnaires import Missing, Question
+from app.questionnaires.checks import Finding
 from app.services.responses import FacilityRef
 from app.vocabulary import PolicyBasis
 from ui.questionnaire.drafts import Draft, Slot
@@ -37,6 +38,8 @@ class ReviewInput:
     unsaved: Sequence[Slot]
     instrument_labels: Mapping[int, str]
     evidence_labels: Mapping[int, str]
+    # What the questionnaire's checks found in the saved answers.
+    findings: Sequence[Finding] = ()
 
 
 def long_date(day: date) -> str:
@@ -123,8 +126,33 @@ def _missing_html(data: ReviewInput) -> str:
     )
 
 
+def _findings_html(findings: Sequence[Finding]) -> str:
+    """Errors (they block review and approval) first, then warnings (the approver accepts)."""
+    out = []
+    for is_error, heading, color in (
+        (True, "must be corrected before it can be sent for review or approved", "#b00020"),
+        (False, "for the approver to read and acknowledge", "#8a5300"),
+    ):
+        items = [f for f in findings if f.is_error is is_error]
+        if not items:
+            continue
+        kind = ("Problem" if is_error else "Warning") + ("s" if len(items) > 1 else "")
+        rows = []
+        for item in items:
+            text = _e(item.message)
+            if item.question_key:
+                facility_id = int(item.facility_key) if item.facility_key else None
+                text = f'<a href="{step_link(item.question_key, facility_id)}">{text}</a>'
+            rows.append(f"<li>{text}</li>")
+        out.append(
+            f"<p style='color:{color}'><b>{len(items)} {kind.lower()}</b> {heading}:</p>"
+            f"<ul>{''.join(rows)}</ul>"
+        )
+    return "".join(out)
+
+
 def review_html(data: ReviewInput) -> str:
-    out = [_missing_html(data)]
+    out = [_missing_html(data), _findings_html(data.findings)]
     if data.unsaved:
         out.append(
             "<p style='color:#b00020'>Some answers are not saved yet; fix the marked fields.</p>"
@@ -138,10 +166,19 @@ def review_html(data: ReviewInput) -> str:
         )
         if question.is_facility_scope and data.facilities:
             drafts = [data.drafts.get((question.key, f.id)) for f in data.facilities]
-            results = [d.current_result() for d in drafts if d is not None]
-            combined = questionnaires.combined_result(results)
+            typed = [
+                questionnaires.AnswerValue(question.key, str(f.id), d.value, d.current_result())
+                for f, d in zip(data.facilities, drafts, strict=True)
+                if d is not None
+            ]
+            combined = questionnaires.question_result(
+                question, typed, [str(f.id) for f in data.facilities]
+            )
             label = questionnaires.result_label(combined) or "not answered yet"
-            if combined and any(d is None or questionnaires.is_empty(d.value) for d in drafts):
+            if combined == questionnaires.INCOMPLETE:
+                label += " — some facilities are not answered yet"
+            elif combined and any(d is None or questionnaires.is_empty(d.value) for d in drafts):
+                # An optional question: what is answered so far stands as the result.
                 label += " (so far: some facilities are not answered)"
             out.append(f"<p>Result for the jurisdiction: <b>{_e(label)}</b></p><ul>")
             for facility, draft in zip(data.facilities, drafts, strict=True):

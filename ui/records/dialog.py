@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import records
+from app.services import approved_record, records
 from app.services.errors import Conflict, InvalidInput, UserError
 from app.services.fields import FieldKind, RecordKind, record_kind
 from app.services.records import Record
 from app.services.store import Store
+from app.vocabulary import ResponseStatus
 from ui.common import errors
 from ui.common.forms import RecordForm
 
@@ -41,6 +42,24 @@ def reference_options(
                 for r in records.list_records(store, spec.references, jurisdiction_id)
             ]
     return options
+
+
+def kept_by_note(store: Store, kind_key: str, record_id: int) -> str:
+    """Which approved responses keep their own copy of a record, for whoever edits it; "" if
+    none. Editing the record changes what drafts print, never what was approved."""
+    try:
+        kept = approved_record.responses_keeping(store, kind_key, record_id)
+    except UserError:
+        return ""
+    if not kept:
+        return ""
+    names = "; ".join(f"{k.title} ({ResponseStatus.of(k.status).label.lower()})" for k in kept)
+    one = len(kept) == 1
+    return (
+        f"{'This approved response keeps' if one else 'These approved responses keep'} "
+        f"the facts as they were approved, and {'its' if one else 'their'} letter will not "
+        f"show changes made here: {names}. Reopen {'it' if one else 'one'} to use the change."
+    )
 
 
 def keep_mine_after_conflict(parent: QWidget | None, kind: RecordKind, error: Conflict) -> bool:
@@ -130,8 +149,17 @@ class RecordDialog(QDialog):
         self.form = RecordForm(self.kind, references=references, reserved_mnemonics="sc")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Not a Tab stop of its own: the dialog opens in the first field, and fields scroll
+        # into view as Tab reaches them.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form)
+        self.kept_note = QLabel(
+            kept_by_note(store, self.kind.key, record.id) if record is not None else ""
+        )
+        self.kept_note.setWordWrap(True)
+        self.kept_note.setStyleSheet("color: #8a5300;")
+        self.kept_note.setVisible(bool(self.kept_note.text()))
         self.hint = QLabel("Fields marked * are required.")
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         self.buttons = QDialogButtonBox(
@@ -143,6 +171,7 @@ class RecordDialog(QDialog):
         cancel.setText("&Cancel")
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.kept_note)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
@@ -153,6 +182,7 @@ class RecordDialog(QDialog):
 
         self.form.load(initial if record is None else record.values)
         self.save_button.setEnabled(self.form.is_valid())
+        self.form.focus_first_field()
         # Sized to the form, within the screen: short forms need no scrolling.
         chars = self.fontMetrics().averageCharWidth()
         wanted = self.form.sizeHint().height() + self.buttons.sizeHint().height() * 3

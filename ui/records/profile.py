@@ -25,7 +25,7 @@ from app.services.records import Record
 from app.services.store import Store
 from ui.common import errors
 from ui.common.forms import RecordForm
-from ui.records.dialog import keep_mine_after_conflict
+from ui.records.dialog import keep_mine_after_conflict, kept_by_note
 
 Button = QMessageBox.StandardButton
 AUTOSAVE_DELAY_MS = 800  # long enough not to save mid-word, short enough that nothing is lost
@@ -58,6 +58,9 @@ class ProfilePanel(QWidget):
         self.state_label.setAccessibleName("Save status")
         self.save_button = QPushButton("Save &now")
         self.save_button.setToolTip("Changes are saved automatically; this saves at once.")
+        self.kept_note = QLabel()
+        self.kept_note.setWordWrap(True)
+        self.kept_note.setStyleSheet("color: #8a5300;")
         self.form = RecordForm(self.kind)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -74,6 +77,7 @@ class ProfilePanel(QWidget):
         top.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.kept_note)
         layout.addWidget(scroll, 1)
 
         self.form.edited.connect(self._edited)
@@ -98,6 +102,9 @@ class ProfilePanel(QWidget):
                 errors.show_error(self, exc)
         self.form.load(self.record.values if self.record else None)
         self.form.setEnabled(self.record is not None)
+        note = kept_by_note(self.store, "jurisdiction", self.record.id) if self.record else ""
+        self.kept_note.setText(note)
+        self.kept_note.setVisible(bool(note))
         self._show_state()
 
     def reload(self) -> None:
