@@ -481,7 +481,7 @@ def test_editing_a_record_an_approved_response_kept_says_so(qtbot, store, ids):
     note = dialog.kept_note.text()
     assert not dialog.kept_note.isHidden()
     assert note.startswith("This approved response keeps the facts as they were approved")
-    assert "DOJ Public Safety Partnership letter (August 2017) (approved)" in note
+    assert "DOJ Public Safety Partnership letter (August 2017), approved" in note
     # A record no approved response printed gets no note.
     other = make_facility(store, ids["city"], name="Annex", operator_name="Baltimore City")
     fresh = RecordDialog(store, "facility", record=other)

@@ -589,6 +589,8 @@ class ResponseEditor(ResponseEditorView):
             note = f"Approval needs every required answer. {self._missing_text(done)}"
         elif status is review and self.detail.errors:
             note = "The checks found problems (listed below); send it back to correct them."
+        elif status is draft and self.detail.errors:
+            note = "Correct the problems listed below, then submit it for review."
         elif status is draft:
             note = "Submit it for review; the reviewer then approves it."
         self.approve_action.setEnabled(
@@ -632,9 +634,13 @@ class ResponseEditor(ResponseEditorView):
         if self.dirty:
             self.save_now()
         try:
-            return responses.check_response(self.store, self.response_id)
+            found = responses.check_response(self.store, self.response_id)
         except UserError:
             return self.detail.findings
+        # Kept with the detail, so the sign-off buttons say what the review step lists.
+        self.detail = dataclasses.replace(self.detail, findings=found)
+        self._update_actions()
+        return found
 
     def _show_review(self) -> None:
         done = self.completeness()

@@ -53,7 +53,7 @@ def kept_by_note(store: Store, kind_key: str, record_id: int) -> str:
         return ""
     if not kept:
         return ""
-    names = "; ".join(f"{k.title} ({ResponseStatus.of(k.status).label.lower()})" for k in kept)
+    names = "; ".join(f"{k.title}, {ResponseStatus.of(k.status).label.lower()}" for k in kept)
     one = len(kept) == 1
     return (
         f"{'This approved response keeps' if one else 'These approved responses keep'} "
