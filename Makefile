@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench screenshots samples clean system-run system-test
+.PHONY: run test lint format bench soak screenshots samples clean system-run system-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +38,12 @@ format: $(STAMP)
 
 bench: system-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
+
+# The crash harness at length: a thousand writers killed mid-save, then every acknowledged
+# save checked; plus the concurrency tests.
+soak: system-test $(STAMP)
+	JURISDESK_SOAK_KILLS=1000 JURISDESK_SOAK_SECONDS=1800 QT_QPA_PLATFORM=offscreen \
+		$(PY) -m pytest -q -p no:xdist tests/test_crash.py tests/test_concurrency.py
 
 screenshots: system-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots

@@ -1,6 +1,7 @@
 """The jurisdesk command: starts the desktop app, or runs one task from a terminal or script.
 
-Exit codes: 0 success, 1 a problem found (e.g. by ``check``), 2 bad input or a refused file.
+Exit codes: 0 success, 1 a problem found (``check``: the database's record is damaged),
+2 bad input or a refused file, 70 a bug in Jurisdesk (details in the log).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app import __version__
+from app.db import describe_failure
 from app.paths import DB_ENV_VAR, default_database_path, log_dir
 from app.reports.cli import add_commands as add_report_commands
 from app.services.errors import UserError
@@ -50,6 +52,21 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a valid id")
     return value
+
+
+def _chain_head(text: str) -> tuple[int, str]:
+    number, _, digest = text.strip().lstrip("#").replace(" ", ":", 1).partition(":")
+    digest = digest.strip().lower()
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a chain head; write it as printed, e.g. 412:3f5a9c0e12ab45cd"
+        )
+    if len(digest) < 8 or len(digest) > 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise argparse.ArgumentTypeError(
+            f"“{text}”: give at least the first 8 characters of the hash (0-9, a-f) after "
+            "the entry number"
+        )
+    return int(number), digest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,14 +106,42 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="FILE")
     importing.set_defaults(handler=cmd_import_json)
 
-    commands.add_parser("check", help="check the database's integrity").set_defaults(
-        handler=cmd_check
+    checking = commands.add_parser(
+        "check",
+        help="check the database's integrity and its audit trail (exit 1 if damaged)",
+        description="Checks the database file, its audit trail (a hash chain) and every "
+        "approved record, filed letter, evidence file and response status against it. "
+        "Exit status: 0 all holds; 1 the record is damaged (the first broken link is named "
+        "first); 2 the file cannot be checked (bad input); 70 a bug in Jurisdesk.",
     )
+    checking.add_argument("--json", action="store_true", help="print JSON for scripts")
+    checking.add_argument(
+        "--head",
+        dest="heads",
+        action="append",
+        type=_chain_head,
+        default=[],
+        metavar="N:HASH",
+        help="a chain head as printed on a report or kept with a letter, e.g. "
+        "412:3f5a9c0e12ab45cd; the check fails unless the trail still holds it (repeatable)",
+    )
+    checking.set_defaults(handler=cmd_check)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup copy (the current one is kept in backups/)",
+        description="Checks FILE (a Jurisdesk database, not newer than this version, passing "
+        "SQLite's integrity check), copies the current database into the backups folder "
+        "beside it, then puts a copy of FILE in its place. Close Jurisdesk everywhere first.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    # Restoring must work on a database too damaged to open, so it never opens it.
+    restore.set_defaults(handler=None, file_handler=cmd_restore)
 
     add_report_commands(commands, record_id=_positive_int)
     return parser
@@ -180,12 +225,46 @@ def cmd_import_json(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(store: Store, _args: argparse.Namespace) -> int:
+def cmd_check(store: Store, args: argparse.Namespace) -> int:
     from app.services import integrity
 
-    report = integrity.check(store)
-    for problem in report.problems:
-        print(problem)
+    report = integrity.check(store, anchors=args.heads)
+    first = report.first_broken_link
+    if args.json:
+        entry = first.entry if first is not None else None
+        document = {
+            "ok": report.ok,
+            "chain_head": None
+            if report.head is None
+            else {"sequence": report.head.sequence, "hash": report.head.entry_hash},
+            "first_broken_link": None
+            if first is None or entry is None
+            else {
+                "sequence": entry.sequence,
+                "at": entry.at,
+                "actor": entry.actor,
+                "what": entry.what,
+                "imported_from": entry.imported_from,
+                "problem": first.problem,
+            },
+            "problems": report.problems,
+            "checked": report.checked,
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
+        return EXIT_OK if report.ok else EXIT_PROBLEMS
+    if report.head is not None:
+        entries = report.checked.get("audit trail entries", 0)
+        print(
+            f"Audit trail: {entries:,} entries; the newest (the chain head) is "
+            f"#{report.head.sequence} {report.head.short} (SHA-256 {report.head.entry_hash})."
+        )
+    if first is not None:
+        print(f"FIRST BROKEN LINK: {first.problem}")
+    others = [p for p in report.problems if first is None or p != first.problem]
+    if others:
+        print("Also found:" if first is not None else "Found:")
+        for problem in others:
+            print(f"- {problem}")
     counted = ", ".join(f"{n} {what}" for what, n in report.checked.items())
     print(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: checked {counted}.")
     return EXIT_OK if report.ok else EXIT_PROBLEMS
@@ -196,6 +275,16 @@ def cmd_backup(store: Store, args: argparse.Namespace) -> int:
 
     target = backup.backup_to(store, args.out, replace=args.force)
     print(f"Backup written to {target}")
+    return EXIT_OK
+
+
+def cmd_restore(database: Path, args: argparse.Namespace) -> int:
+    from app.services import restore
+
+    result = restore.restore_database(database, args.file)
+    if result.kept_copy is not None:
+        print(f"The database as it was is kept in {result.kept_copy}")
+    print(f"Restored {result.database} from {result.source}")
     return EXIT_OK
 
 
@@ -225,13 +314,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _start_gui(args)
-    handler: Callable[[Store, argparse.Namespace], int] = args.handler
+    handler: Callable[[Store, argparse.Namespace], int] | None = args.handler
     path = args.db or default_database_path()
     try:
+        if handler is None:
+            file_handler: Callable[[Path, argparse.Namespace], int] = args.file_handler
+            return int(file_handler(path, args))
         # Only commands that add data may create a database; a mistyped --db must not
         # silently produce an empty one.
         store = open_store(path, actor=args.actor, create=args.command in CREATING_COMMANDS)
         try:
+            for notice in store.notices:
+                print(f"jurisdesk: note: {notice}", file=sys.stderr)
             return int(handler(store, args))
         finally:
             store.close()
@@ -240,7 +334,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except Exception as exc:
+        # A full disk or a damaged file met outside a use case's session is still the
+        # user's to fix, not a bug.
+        message = describe_failure(exc, path)
+        if message is not None:
+            print(f"jurisdesk: error: {message}", file=sys.stderr)
+            return EXIT_USAGE
         # Our bug, not the user's: keep the details in the log, say so in one line.
         log_path = _log_unexpected_error()
         print(

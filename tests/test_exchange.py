@@ -21,7 +21,7 @@ from app.models import MAX_EVIDENCE_BYTES
 from app.reports import exports
 from app.services import approved_record, audit, evidence, exchange, records, responses
 from app.services.errors import NotFound, UserError
-from app.services.exchange import ExchangeError
+from app.services.exchange import MAX_FILE_BYTES, ExchangeError, merge
 from app.services.fields import RECORD_KINDS
 from app.services.responses import AnswerInput
 from app.services.store import Store, open_store
@@ -683,7 +683,8 @@ def test_bad_json_names_file_line_and_column(
     [
         (b'{"a": 1, "a": 2}', "“a” twice"),
         (b'{"a": NaN}', "NaN is not allowed"),
-        (b"\xff\xfe{}", "not UTF-8"),
+        (b'{"a": "caf\xe9"}', "not UTF-8"),
+        (b"\xff\xfe{\x00}\x00", "is UTF-16 text"),
         (b"[1, 2]", "not a Jurisdesk exchange file"),
     ],
 )
@@ -699,7 +700,7 @@ def test_files_that_are_not_exchange_json(
 
 
 def test_missing_file(store: Store, tmp_path: Path) -> None:
-    with pytest.raises(ExchangeError, match="cannot read"):
+    with pytest.raises(ExchangeError, match=r"nowhere\.json does not exist"):
         exchange.import_file(store, tmp_path / "nowhere.json")
 
 
@@ -729,6 +730,18 @@ def test_export_of_unknown_jurisdiction_leaves_no_file(store: Store, tmp_path: P
     assert not target.exists()
     assert list(tmp_path.glob("*.part")) == []
     assert list(tmp_path.glob(".out.json*")) == []
+
+
+def test_export_larger_than_import_takes_is_refused(
+    store: Store, jurisdiction: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file Jurisdesk writes imports again: one over the limit is never written."""
+    monkeypatch.setattr(exchange.document, "MAX_FILE_BYTES", 10_000)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(UserError, match="Jurisdesk imports files of up to"):
+        exchange.export_jurisdiction(store, jurisdiction, folder / "out.json")
+    assert list(folder.iterdir()) == []
 
 
 def test_export_to_unwritable_place_keeps_the_old_file(
@@ -811,6 +824,9 @@ def test_docs_describe_every_field() -> None:
     ):
         assert f"`{member}`" in docs
     assert f"{MAX_EVIDENCE_BYTES // 1_048_576} MB" in docs
+    assert f"at most **{MAX_FILE_BYTES // 1_048_576} MB** ({MAX_FILE_BYTES:,} bytes)" in docs
+    assert f"more than {merge.ANNOUNCED_RECORDS:,} records" in docs
+    assert f"more than {merge.ANNOUNCED_BYTES // 1_048_576} MB of evidence" in docs
 
 
 # ----------------------------------------------------------------------- approved records, filings

@@ -3,23 +3,33 @@ an older release upgrades without losing data, and an upgrade is preceded by a b
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import app.db
 from app.db import head_revision, known_revisions
 from app.models import Base
-from app.services import evidence, records, responses, staff
+from app.services import audit, evidence, integrity, records, responses, staff
 from app.services.store import Store, open_store
-from tests.helpers import DATA, folder_listing, make_jurisdiction, sha256_file, table_counts
+from tests.helpers import (
+    DATA,
+    folder_listing,
+    make_jurisdiction,
+    run_cli,
+    sha256_file,
+    table_counts,
+)
 
 FIXTURES = sorted(DATA.glob("schema-*.sqlite"))
 KNOWN_NAME = "City of Albuquerque"
@@ -42,6 +52,15 @@ def _revision_of(path: Path) -> str:
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _dump(path: Path) -> list[str]:
+    """Every table's rows and the schema, as SQL: equal dumps hold the same data."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return list(connection.iterdump())
     finally:
         connection.close()
 
@@ -188,14 +207,17 @@ def test_older_schema_is_backed_up_before_upgrading(
     old = head_revision()
     next_release('op.create_table("probe", sa.Column("id", sa.Integer, primary_key=True))')
 
+    before = _dump(path)
+
     store = open_store(path)
     store.close()
 
     backup = store.database.backup_path
     assert backup is not None
-    assert backup.parent == office
+    assert backup.parent == office / "backups"
     assert re.fullmatch(rf"jurisdesk\.before-upgrade-{old}-\d{{8}}-\d{{6}}\.sqlite", backup.name)
-    assert sha256_file(backup) == original, "the backup is the file as it was before"
+    assert _dump(backup) == before, "the backup holds the database as it was before"
+    assert sha256_file(path) != original
     assert _revision_of(backup) == old
     assert _revision_of(path) == "9002"
     assert "probe" in table_counts(path)
@@ -207,16 +229,17 @@ def test_failed_upgrade_leaves_the_backup(
 ) -> None:
     path = tmp_path / "jurisdesk.sqlite"
     _database_at_head(path)
-    original = sha256_file(path)
+    before = _dump(path)
     old = head_revision()
     next_release('raise RuntimeError("migration bug")')
 
     with pytest.raises(RuntimeError, match="migration bug"):
         open_store(path)
 
-    backups = [p for p in tmp_path.iterdir() if ".before-upgrade-" in p.name]
+    backups = [p for p in (tmp_path / "backups").iterdir() if ".before-upgrade-" in p.name]
     assert len(backups) == 1
-    assert sha256_file(backups[0]) == original
+    assert _dump(backups[0]) == before
+    assert _dump(path) == before
     assert _revision_of(path) == old, "the failed migration was rolled back"
 
 
@@ -269,3 +292,117 @@ def test_upgrade_through_0004_adds_an_empty_staff_list_and_the_default_rule(
     assert {"name", "title", "prepares", "reviews", "approves", "active"} <= set(columns)
     assert all(columns[name][3] == 1 for name in ("name", "title", "active"))  # NOT NULL
     assert stored == [("Dana Whitfield", "City Attorney", 0, 0, 0, 1, added.uuid)]
+
+
+def _chain(path: Path) -> list[dict[str, Any]]:
+    connection = sqlite3.connect(path)
+    try:
+        connection.row_factory = sqlite3.Row
+        return [dict(r) for r in connection.execute("SELECT * FROM audit_entry ORDER BY sequence")]
+    finally:
+        connection.close()
+
+
+def _holds(rows: list[dict[str, Any]]) -> bool:
+    """Every link as app.services.audit defines it: numbered from 1, linked, self-hashed."""
+    previous = audit.GENESIS_HASH
+    for number, row in enumerate(rows, start=1):
+        at = datetime.fromisoformat(row["at"]).replace(tzinfo=UTC)
+        if row["sequence"] != number or row["previous_hash"] != previous:
+            return False
+        if audit.hash_of(row | {"at": at}) != row["entry_hash"]:
+            return False
+        previous = row["entry_hash"]
+    return True
+
+
+def test_upgrade_through_0005_chains_the_existing_trail(tmp_path: Path) -> None:
+    """0005 computes the chain over the entries written before it, in the order they were
+    written; the code then extends it, and `check` finds it whole."""
+    path = tmp_path / "user.sqlite"
+    shutil.copyfile(DATA / "schema-0001.sqlite", path)
+    connection = sqlite3.connect(path)
+    try:
+        written = [r[0] for r in connection.execute("SELECT id FROM audit_entry ORDER BY id")]
+    finally:
+        connection.close()
+
+    store = open_store(path, actor="Upgrade Test")
+    try:
+        rows = _chain(path)
+        assert [r["id"] for r in rows] == written
+        assert _holds(rows)
+        assert not any(r["imported_at"] or r["imported_from"] for r in rows)
+        assert {r["actor"] for r in rows} == {"Fixture Builder"}, "nothing needed recording"
+        make_jurisdiction(store, name="Town of Chained")
+        report = integrity.check(store)
+        assert report.problems == []
+        assert report.head is not None
+        assert report.head.sequence == len(written) + 1
+    finally:
+        store.close()
+    assert _holds(_chain(path))
+    result = run_cli(path, "check")
+    assert result.returncode == 0, result.stdout
+
+
+def test_upgrade_to_0005_records_what_the_trail_never_did(tmp_path: Path) -> None:
+    """Before 0005, importing kept no status entry for a response that arrived approved nor a
+    SHA-256 entry for an evidence file; 0005 records them as found, once, and gives a letter
+    filed before it the chain head of its filing entry."""
+    path = tmp_path / "user.sqlite"
+    shutil.copyfile(DATA / "schema-0001.sqlite", path)
+    engine = app.db.make_engine(path)
+    try:
+        command.upgrade(app.db.alembic_config(engine), "0004")
+    finally:
+        engine.dispose()
+    letter = b"%PDF-1.4 the letter as filed"
+    digest = hashlib.sha256(letter).hexdigest()
+    connection = sqlite3.connect(path)
+    try:
+        response_uuid = connection.execute("SELECT uuid FROM response").fetchone()[0]
+        connection.execute("UPDATE response SET status = 'submitted'")
+        connection.execute("DELETE FROM audit_entry WHERE field = 'sha256'")
+        connection.execute(
+            "INSERT INTO filed_document (response_id, kind, sha256, filed_at, filed_by, "
+            "filename, size, content, uuid, version, created_at, updated_at) VALUES "
+            "(1, 'letter', ?, '2026-12-02 10:00:00.000000', 'Clerk', 'letter.pdf', ?, ?, "
+            "'f0000000-0000-4000-8000-000000000001', 1, '2026-12-02 10:00:00.000000', "
+            "'2026-12-02 10:00:00.000000')",
+            (digest, len(letter), letter),
+        )
+        connection.execute(
+            "INSERT INTO audit_entry (at, actor, action, entity_kind, entity_uuid, "
+            "response_uuid, field, new_value) VALUES ('2026-12-02 10:00:00.000000', 'Clerk', "
+            "'file', 'response', ?, ?, 'filed_letter', ?)",
+            (response_uuid, response_uuid, digest),
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+    store = open_store(path, actor="Upgrade Test")
+    try:
+        report = integrity.check(store)
+        assert report.problems == []
+    finally:
+        store.close()
+    rows = _chain(path)
+    assert _holds(rows)
+    found = [(r["action"], r["entity_kind"], r["field"], r["new_value"]) for r in rows
+             if r["actor"] == "Jurisdesk upgrade"]  # fmt: skip
+    evidence_sha256 = _snapshot(path)["evidence"][0][1]
+    assert found == [
+        ("upgrade", "response", "status", "submitted"),
+        ("upgrade", "evidence", "sha256", evidence_sha256),
+    ]
+    (filing,) = [r for r in rows if r["field"] == "filed_letter"]
+    connection = sqlite3.connect(path)
+    try:
+        kept = connection.execute(
+            "SELECT chain_head_sequence, chain_head_hash FROM filed_document"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert kept == (filing["sequence"], filing["entry_hash"])

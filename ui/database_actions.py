@@ -1,4 +1,4 @@
-"""The File menu's database work: new, open, recent, backup copy, and JSON import and export."""
+"""The File menu's database work: new, open, recent, backup copy, restore, and JSON exchange."""
 
 # ruff: noqa: N815 - Qt signals keep Qt's camelCase (currentChanged, openResponse).
 
@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
-from app.services import backup
+from app.services import backup, restore
 from app.services.errors import UserError
 from app.services.jurisdictions import JurisdictionSummary
 from app.services.store import Store
@@ -31,6 +31,7 @@ class DatabaseActions(QObject):
 
     # The window rebuilds its views around another database, so it does the switching.
     openRequested = Signal(object, bool)  # path, create
+    restoreRequested = Signal(object)  # the checked backup copy to put in place
     imported = Signal(object)  # the exchange import's result
     statusMessage = Signal(str)
 
@@ -70,6 +71,12 @@ class DatabaseActions(QObject):
             icon=sp.SP_DriveHDIcon,
             tip="Write a complete copy of this database",
         )
+        self.restore_action = make_action(
+            w,
+            "&Restore from backup…",
+            icon=sp.SP_BrowserReload,
+            tip="Replace this database with a backup copy; the current one is kept first",
+        )
         self.import_action = make_action(
             w,
             "&Import JSON…",
@@ -87,6 +94,7 @@ class DatabaseActions(QObject):
                 (self.new_database_action, self.new_database),
                 (self.open_database_action, self.open_database),
                 (self.backup_action, self.backup_copy),
+                (self.restore_action, self.restore_backup),
                 (self.import_action, self.import_json),
                 (self.export_action, self.export_json),
             )
@@ -99,6 +107,7 @@ class DatabaseActions(QObject):
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
         menu.addAction(self.backup_action)
+        menu.addAction(self.restore_action)
         menu.addSeparator()
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
@@ -179,6 +188,47 @@ class DatabaseActions(QObject):
             lambda: backup.backup_to(store, target, replace=True),
             lambda path: self.statusMessage.emit(f"Backup copy written to {path}."),
         )
+
+    def restore_backup(self) -> None:
+        """Picks a backup copy, checks it, and asks before the window puts it in place."""
+        current = self._store().path
+        automatic = backup.backups_folder(current)
+        start = automatic if automatic.is_dir() else Path(self.folder())
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Restore from backup", str(start), DATABASE_FILES
+        )
+        if not name:
+            return
+        chosen = Path(name)
+        try:
+            checked = restore.check_backup(chosen)
+        except UserError as exc:
+            errors.message(
+                self.window,
+                "Cannot restore this file",
+                str(exc),
+                icon=QMessageBox.Icon.Warning,
+                informative=f"{current.name} was not changed.",
+            )
+            return
+        upgrade = (
+            " It comes from an older Jurisdesk and will be upgraded when it opens."
+            if checked.needs_upgrade
+            else ""
+        )
+        answer = errors.ask(
+            self.window,
+            "Restore from backup",
+            f"Replace {current.name} with the backup copy {chosen.name}?",
+            informative=(
+                f"The database as it is now is copied into {automatic} first, so this can be "
+                f"undone.{upgrade} Close Jurisdesk on other PCs and in other windows that "
+                "use this database before you go on."
+            ),
+            labels={QMessageBox.StandardButton.Yes: "Restore"},
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restoreRequested.emit(chosen)
 
     # == exchange files ===================================================================
 

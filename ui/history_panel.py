@@ -40,7 +40,12 @@ ACTIONS = {
     "clear": "Answer cleared",
     "answer": "Answered",
     "prefill": "Pre-filled",
+    "file": "Filed",
+    "upgrade": "Recorded at upgrade",
 }
+# What follows the time and the name of an entry read from an exchange file: this database
+# cannot vouch for either.
+ELSEWHERE = "(recorded elsewhere)"
 # Audit entries name tables; users know the record kinds' labels.
 _KIND_BY_TABLE = {
     str(getattr(kind.model, "__tablename__", kind.key)): kind for kind in RECORD_KINDS.values()
@@ -73,6 +78,13 @@ def field_label(entity_kind: str, field: str | None) -> str:
     return field.replace("_", " ").capitalize()
 
 
+def imported_from(entry: HistoryEntry) -> str:
+    """The words before an imported entry's action: the file it came from, and when."""
+    if entry.imported_at is None:
+        return ""
+    return f"Imported from {entry.imported_from} on {local_time(entry.imported_at)}: "
+
+
 def change_text(entry: HistoryEntry) -> str:
     old = _short(entry.old_value)
     new = _short(entry.new_value)
@@ -94,11 +106,11 @@ class HistoryTableModel(RowsModel[HistoryEntry]):
     def text(self, row: int, column: int) -> str:
         entry = self.rows[row]
         if column == 0:
-            return local_time(entry.at)
+            return f"{local_time(entry.at)} {ELSEWHERE}" if entry.imported else local_time(entry.at)
         if column == 1:
-            return entry.actor
+            return f"{entry.actor} {ELSEWHERE}" if entry.imported else entry.actor
         if column == 2:
-            return ACTIONS.get(entry.action, entry.action.capitalize())
+            return imported_from(entry) + ACTIONS.get(entry.action, entry.action.capitalize())
         if column == 3:
             label = entry.entity_label or ""
             return (

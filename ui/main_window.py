@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,12 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from app import __version__
-from app.services import records
+from app.services import records, restore
 from app.services.errors import UserError
 from app.services.jurisdictions import JurisdictionSummary
 from app.services.responses import ResponseSummary
@@ -44,6 +47,15 @@ from ui.staff_window import StaffListWindow
 log = logging.getLogger("jurisdesk.ui")
 
 FIRST_START_MIN = QSize(1024, 768)
+
+
+@contextmanager
+def _waiting() -> Iterator[None]:
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +101,7 @@ class MainWindow(QMainWindow):
         self.open_database_action = self.database.open_database_action
         self.recent_menu = self.database.recent_menu
         self.backup_action = self.database.backup_action
+        self.restore_action = self.database.restore_action
         self.import_action = self.database.import_action
         self.export_action = self.database.export_action
         self.staff_name_action = self.main_menu.staff_name_action
@@ -137,9 +150,30 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        self.banner = self._database_banner()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self._wire_workspace()
         self._show_database()
+
+    def _database_banner(self) -> QLabel:
+        """What the user must keep in mind while this database is open: that it is read-only,
+        or on a network folder. Shown above everything, for as long as it is open."""
+        banner = QLabel("\n".join(self.store.notices))
+        banner.setObjectName("databaseBanner")
+        banner.setWordWrap(True)
+        banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        banner.setStyleSheet(
+            "#databaseBanner { background: #fff4d6; border-bottom: 1px solid #e0c068; "
+            "padding: 6px 10px; }"
+        )
+        banner.setVisible(bool(self.store.notices))
+        return banner
 
     # == behaviour: wiring =================================================================
 
@@ -167,6 +201,7 @@ class MainWindow(QMainWindow):
         self.database.openRequested.connect(
             lambda path, create: self.switch_database(path, create=create)
         )
+        self.database.restoreRequested.connect(self.restore_database)
         self.database.imported.connect(self._imported)
         self.database.statusMessage.connect(self.show_message)
 
@@ -526,6 +561,40 @@ class MainWindow(QMainWindow):
         self.database.remember_folder(path)
         self._restore_place()
         self.show_message(f"Opened {path}.")
+        return True
+
+    def restore_database(self, backup_copy: Path) -> bool:
+        """Puts a backup copy in place of the open database and reopens it.
+
+        The window lets go of the database first: a file cannot be replaced under its own
+        connections. If the restore is refused, the database is reopened as it was.
+        """
+        if not self._leave_current():
+            return False
+        self._save_state()
+        for window in list(self._history_windows):
+            window.close()
+        self._close_staff_list()
+        old = self.store
+        old.close()
+        try:
+            with _waiting():
+                result = restore.restore_database(old.path, backup_copy)
+        except UserError as exc:
+            # Nothing was changed; the window's database reconnects on its next use.
+            errors.show_error(self, exc)
+            return False
+        try:
+            new_store = open_store(old.path, actor=old.actor)
+        except UserError as exc:
+            errors.show_error(self, exc)
+            return False
+        self.store = new_store
+        self._jurisdiction_id = None
+        self._build_workspace()
+        self._restore_place()
+        kept = f" The database as it was is kept as {result.kept_copy}." if result.kept_copy else ""
+        self.show_message(f"Restored from {backup_copy.name}.{kept}")
         return True
 
     def _imported(self, result: Any) -> None:

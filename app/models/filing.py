@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.models.base import Entity, UTCDateTime
+
+if TYPE_CHECKING:
+    from app.models.response import Response
 
 
 class FiledDocument(Entity):
@@ -31,3 +35,10 @@ class FiledDocument(Entity):
     filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    # The audit trail's head when the letter was filed (its own filing entry): kept beside
+    # the letter, and printable, so a trail rewritten afterwards no longer matches it. None for
+    # letters filed before the trail was a chain.
+    chain_head_sequence: Mapped[int | None] = mapped_column(Integer)
+    chain_head_hash: Mapped[str | None] = mapped_column(String(64))
+
+    response: Mapped[Response] = relationship()

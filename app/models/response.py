@@ -114,6 +114,9 @@ class AuditEntry(Base):
     """One recorded change: who, when, which record and field, old and new value.
 
     Kept by UUID rather than foreign key so the trail outlives the records it describes.
+    Every entry is a link of one hash chain over the whole trail (see app.services.audit):
+    it carries the hash of the entry before it and the SHA-256 of its own content, so an
+    entry edited, back-dated, removed or slipped in afterwards breaks the chain there.
     """
 
     __tablename__ = "audit_entry"
@@ -130,3 +133,12 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(100))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # The entry's place in the chain, 1, 2, 3… without gaps; assigned in the writing
+    # transaction, which holds SQLite's write lock, so two writers never take the same number.
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    # Set for history read from an exchange file: it was recorded in another database, so its
+    # actor and time are that database's word, not this one's.
+    imported_from: Mapped[str | None] = mapped_column(String(255))
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -59,6 +59,9 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     print(f"Exported to {result.path} ({result.size:,} bytes{pages})")
     if result.filing is not None:
         print(f"Filed: SHA-256 {result.filing.sha256}, {result.filing.filed_at:%Y-%m-%d %H:%M} UTC")
+        if result.filing.chain_head is not None:
+            # Worth writing on the paper copy: `jurisdesk check --head` holds the trail to it.
+            print(f"Audit trail head when filed: {result.filing.chain_head}")
     if result.differs_from_earlier_filing:
         print(
             "Note: an earlier filed copy of this approved letter differs; records it prints "

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import models
-from app.models.base import utcnow
+from app.models.base import new_uuid, utcnow
 from app.reports import model
 from app.services import audit
 from app.services.errors import NotFound, UserError
@@ -38,6 +38,9 @@ class Filing:
     sha256: str
     filed_at: datetime
     filed_by: str
+    # The audit trail's head kept with the letter when it was filed (None: filed before the
+    # trail was a chain); see app.services.audit.ChainHead.
+    chain_head: audit.ChainHead | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def _to_filing(row: models.FiledDocument) -> Filing:
         sha256=row.sha256,
         filed_at=row.filed_at,
         filed_by=row.filed_by,
+        chain_head=None
+        if row.chain_head_sequence is None or row.chain_head_hash is None
+        else audit.ChainHead(row.chain_head_sequence, row.chain_head_hash),
     )
 
 
@@ -171,7 +177,8 @@ def _record_filing(
                 # The same document filed again is the same filing: keep the first time.
                 return _to_filing(row), differs
         row = models.FiledDocument(
-            response_id=response_id,
+            uuid=new_uuid(),
+            response=response,
             kind=LETTER_KIND,
             sha256=sha256,
             filed_at=utcnow(),
@@ -180,10 +187,11 @@ def _record_filing(
             size=len(content),
             content=content,
         )
+        # Recorded before the row is written: the filing entry is the chain head the letter
+        # keeps, and the letter is then written once, with it.
+        audit.record_filing(session, store.actor, "file", row)
         session.add(row)
         session.flush()
-        audit.record(session, store.actor, "file", response, label=filename,
-                     field="filed_letter", new=sha256)  # fmt: skip
         return _to_filing(row), differs
 
 
@@ -205,7 +213,8 @@ def export_letter(
     sha256 = hashlib.sha256(rendered.content).hexdigest()
     filing: Filing | None = None
     differs = False
-    if not letter.draft:
+    # A database open read-only cannot record the filing; the letter is still written.
+    if not letter.draft and not store.read_only:
         filing, differs = _record_filing(
             store, response_id, letter.response.approved_at, target.name, rendered.content
         )

@@ -18,10 +18,11 @@ from sqlalchemy import select
 from app import models, questionnaires
 from app.questionnaires import Question
 from app.services import audit, records, responses
-from app.services.audit import HistoryEntry
+from app.services.audit import ChainHead, HistoryEntry
 from app.services.errors import NotFound
 from app.services.records import Record
 from app.services.responses import AnswerRecord, ResponseDetail
+from app.services.safe_files import shown_name
 from app.services.store import Store
 from app.vocabulary import (
     AwardStatus,
@@ -347,6 +348,9 @@ class JurisdictionReport:
     history: HistorySummary
     generated_at: datetime
     database_version: str
+    # The audit trail's newest entry when the report was made (None: the trail is empty). On
+    # paper it outlives the database: a trail rewritten later no longer holds this entry.
+    chain_head: ChainHead | None = None
 
 
 # ------------------------------------------------------------------------------ formatting
@@ -441,7 +445,8 @@ def _evidence(record: Record) -> EvidenceView:
     v = record.values
     return EvidenceView(
         id=record.id,
-        filename=v["filename"],
+        # Printed as it reads: hidden reordering characters could disguise the file's type.
+        filename=shown_name(v["filename"]),
         media_type=v["media_type"],
         size=v["size"],
         sha256=v["sha256"],
@@ -790,6 +795,7 @@ def jurisdiction_report(
         request = requests_by_id.get(summary.request_id) if summary.request_id else None
         response_views.append(_response(store, detail, registers, request))
     history = audit.history(store, jurisdiction_uuid=j.uuid)
+    chain_head = audit.chain_head(store)
     return JurisdictionReport(
         jurisdiction=j,
         facilities=registers.facilities,
@@ -809,6 +815,7 @@ def jurisdiction_report(
         history=_history(history),
         generated_at=generated_at,
         database_version=store.database.schema_revision,
+        chain_head=chain_head,
     )
 
 

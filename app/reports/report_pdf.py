@@ -117,6 +117,7 @@ def _report_story(
         ("Responses", str(len(report.responses))),
         ("Generated", date_text(report.generated_at)),
         ("Database version", report.database_version),
+        ("Audit trail head", _head_text(report)),
     ]
     story.extend(key_values(cover_rows, styles, width))
     story.append(NextPageTemplate("body"))
@@ -339,6 +340,18 @@ def _report_story(
         + "."
     )
     story.append(para(summary, styles.body))
+    if report.chain_head is not None:
+        head = report.chain_head
+        story.append(
+            para(
+                "The audit trail of the whole database is a hash chain: each entry carries "
+                "the SHA-256 of the one before it. When this report was made its newest entry "
+                f"was #{head.sequence}, SHA-256 {head.entry_hash}. The command “jurisdesk "
+                f"check --head {head.sequence}:{head.short}” tells whether the database still "
+                "holds that entry as it was.",
+                styles.body,
+            )
+        )
     if h.by_actor:
         by_actor = "; ".join(f"{a} ({n})" for a, n in h.by_actor)
         story.append(para(f"By person: {by_actor}.", styles.body))
@@ -355,7 +368,8 @@ def _report_story(
             lambda e: (
                 date_text(e.at),
                 e.actor,
-                e.action,
+                # Imported history is the other database's word: never shown as our own.
+                f"{e.action} (imported from {e.imported_from})" if e.imported else e.action,
                 f"{e.entity_kind}: {e.entity_label}" if e.entity_label else e.entity_kind,
                 e.field,
             ),
@@ -422,6 +436,11 @@ def _joined(*parts: str | None) -> str:
     return " ".join(part for part in parts if part)
 
 
+def _head_text(report: JurisdictionReport) -> str:
+    head = report.chain_head
+    return "no entries yet" if head is None else f"#{head.sequence} {head.short}"
+
+
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
@@ -452,7 +471,8 @@ def render_report(report: JurisdictionReport, paper: str = "letter") -> Rendered
         canvas.drawString(
             MARGIN_X,
             0.55 * inch,
-            f"Generated {generated} · Database version {report.database_version}",
+            f"Generated {generated} · Database version {report.database_version} · "
+            f"Audit trail head {_head_text(report)}",
         )
         canvas.drawRightString(size[0] - MARGIN_X, 0.55 * inch, f"Page {page} of {total}")
         canvas.restoreState()

@@ -5,7 +5,8 @@ requests, grants, statistics, contacts), ``evidence``, ``responses`` (answering 
 ``approved_record`` (what an approved letter prints, kept at approval), ``audit`` (history),
 ``jurisdictions`` (the navigator list), ``exchange`` (JSON files), ``demo`` and ``integrity``,
 ``staff`` (the staff list and the office's approval rule), ``review_notes`` (why a response
-was sent back) and ``open_requests`` (what a new response starts from).
+was sent back), ``open_requests`` (what a new response starts from), ``backup`` (copies of the
+database) and ``restore`` (putting a copy back).
 """
 
 from app.services.errors import (

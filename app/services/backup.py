@@ -1,12 +1,38 @@
-"""Backup copies of the open database, consistent even while others are writing."""
+"""Backup copies of the open database, consistent even while others are writing.
+
+Besides the copies the user asks for, Jurisdesk keeps its own in ``backups/`` beside the
+database (see app.db): one on the first opening of each day (the last 14 days kept), one before
+every upgrade and one before every restore (the last 5 of each).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import sqlite3
 from pathlib import Path
 
-from app.db import backup_file
+from app.db import (
+    DAILY_BACKUPS_KEPT,
+    RESTORE_BACKUPS_KEPT,
+    UPGRADE_BACKUPS_KEPT,
+    automatic_backups,
+    backups_folder,
+    describe_failure,
+    raw_connection,
+)
+from app.db_files import copy_database, remove_quietly, temporary_pattern
 from app.services.errors import UserError
 from app.services.store import Store
+
+__all__ = [
+    "DAILY_BACKUPS_KEPT",
+    "RESTORE_BACKUPS_KEPT",
+    "UPGRADE_BACKUPS_KEPT",
+    "automatic_backups",
+    "backup_to",
+    "backups_folder",
+]
 
 
 def backup_to(store: Store, target: Path, *, replace: bool = False) -> Path:
@@ -18,12 +44,37 @@ def backup_to(store: Store, target: Path, *, replace: bool = False) -> Path:
         raise UserError(f"{target} already exists; choose another name or use --force.")
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
-    partial = target.with_name(f".{target.name}.part")
+    _remove_unfinished(target)
     try:
-        partial.unlink(missing_ok=True)
-        backup_file(store.path, partial)
-        partial.replace(target)
+        # Through the store's own connection: on a network folder or a full disk it is the
+        # only one that can read the file.
+        with raw_connection(store.engine) as connection:
+            copy_database(connection, target)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise UserError(_target_full(target)) from exc
         raise UserError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    except sqlite3.Error as exc:
+        message = describe_failure(exc, target)
+        if message is None:
+            raise
+        if "full" in message:
+            message = _target_full(target)
+        raise UserError(message) from exc
     return target
+
+
+def _target_full(target: Path) -> str:
+    return (
+        f"Cannot write {target}: its disk is full; nothing was written. Free some space there, "
+        "or choose another disk for the backup."
+    )
+
+
+def _remove_unfinished(target: Path) -> None:
+    """Temporary copies an earlier, interrupted backup to the same file left behind."""
+    pattern = temporary_pattern(target.name)
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            if pattern.fullmatch(entry.name):
+                remove_quietly(entry)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import secrets
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import models
 from app.models import MAX_EVIDENCE_BYTES
@@ -15,9 +16,30 @@ from app.services import audit
 from app.services.errors import FieldProblem, InvalidInput, NotFound, UserError
 from app.services.fields import record_kind
 from app.services.records import Record, to_record
+from app.services.safe_files import (
+    HEAD_BYTES,
+    OPEN_NAME_LIMIT,
+    Verdict,
+    may_open,
+    safe_file_name,
+)
 from app.services.store import Store
 
 EVIDENCE = record_kind("evidence")
+
+OPEN_REFUSED = (
+    "This file could run a program on this PC, so Jurisdesk does not open it. "
+    "Save a copy to look at it with care."
+)
+
+
+class WouldRunProgram(UserError):
+    """The file could run a program, so it is not opened; saving a copy remains possible."""
+
+    def __init__(self, filename: str, verdict: Verdict) -> None:
+        self.filename = filename
+        self.verdict = verdict
+        super().__init__(OPEN_REFUSED)
 
 
 def sha256_of(content: bytes) -> str:
@@ -121,10 +143,53 @@ def verify(store: Store, evidence_id: int) -> bool:
         return sha256_of(row.content) == row.sha256 and len(row.content) == row.size
 
 
+def verdicts(store: Store, jurisdiction_id: int) -> dict[int, Verdict]:
+    """Whether each file of a jurisdiction may be opened, judged from its name and first bytes.
+
+    Only the start of each file is read, so lists stay quick; opening judges the whole file,
+    which also finds macros further inside an Office document.
+    """
+    e = models.Evidence
+    query = select(e.id, e.filename, func.substr(e.content, 1, HEAD_BYTES)).where(
+        e.jurisdiction_id == jurisdiction_id
+    )
+    with store.reading() as session:
+        rows = session.execute(query).all()
+    return {evidence_id: may_open(name, bytes(head or b"")) for evidence_id, name, head in rows}
+
+
+def copy_for_opening(store: Store, evidence_id: int, folder: Path) -> Path:
+    """Writes the file into folder, under a name safe on disk, for the system's viewer.
+
+    A file that could run a program raises WouldRunProgram and nothing is written: the
+    system picks the program by the copy's name, or on some systems by its content.
+    """
+    with store.reading() as session:
+        row = session.get(models.Evidence, evidence_id)
+        if row is None:
+            raise NotFound(f"There is no evidence with id {evidence_id}.")
+        filename, content = row.filename, row.content
+    verdict = may_open(filename, content)
+    if not verdict.allowed:
+        raise WouldRunProgram(filename, verdict)
+    name = safe_file_name(filename, limit=OPEN_NAME_LIMIT, fallback=f"evidence-{evidence_id}")
+    return _write_whole(folder / name, content)
+
+
+def copy_name(filename: str, evidence_id: int) -> str:
+    """The name suggested when saving a copy: the attached name, made safe on disk."""
+    return safe_file_name(filename, fallback=f"evidence-{evidence_id}")
+
+
 def save_copy(store: Store, evidence_id: int, target: Path) -> Path:
     """Writes the stored file out, whole or not at all."""
-    content = content_of(store, evidence_id)
-    temporary = target.with_name(f".{target.name}.part")
+    return _write_whole(target, content_of(store, evidence_id))
+
+
+def _write_whole(target: Path, content: bytes) -> Path:
+    # A short name for the part file: the target's own name may already be as long as the
+    # file system allows.
+    temporary = target.with_name(f".jurisdesk-{secrets.token_hex(6)}.part")
     try:
         temporary.write_bytes(content)
         temporary.replace(target)

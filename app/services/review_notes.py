@@ -42,8 +42,10 @@ def returned_reason(store: Store, response_id: int) -> ReturnNote | None:
                 entry.entity_uuid == response.uuid,
                 entry.action == "status",
                 entry.field == "status",
+                # A send-back recorded in another database is that office's, not ours.
+                entry.imported_at.is_(None),
             )
-            .order_by(entry.at.desc(), entry.id.desc())
+            .order_by(entry.sequence.desc())
             .limit(1)
         ).one_or_none()
     if (

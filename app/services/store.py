@@ -6,15 +6,31 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import WRITE_OPTION, DatabaseError, OpenedDatabase, open_database
+from app.db import (
+    WRITE_OPTION,
+    DatabaseError,
+    OpenedDatabase,
+    describe_failure,
+    error_name,
+    open_database,
+)
+from app.models import OfficeSetting
+from app.models.base import utcnow
 from app.services.errors import Conflict, UserError
+
+# An office setting a long write (an import) keeps while it runs: the sentence others read
+# when their save waited for the write lock in vain, instead of a bare "busy". A note left by
+# a process that died is ignored once it is older than any import takes.
+WRITE_NOTE = "write_in_progress"
+WRITE_NOTE_LIFETIME = timedelta(minutes=30)
 
 
 def default_actor() -> str:
@@ -38,9 +54,21 @@ class Store:
     def path(self) -> Path:
         return self.database.path
 
+    @property
+    def read_only(self) -> bool:
+        """Opened for reading only (see OpenedDatabase.read_only for why); writes are refused."""
+        return self.database.read_only is not None
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the user should be told once about this database: read-only, network folder."""
+        return self.database.notices
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One short session per user action: commit on success, nothing written on failure."""
+        if self.database.read_only is not None:
+            raise UserError(self.database.read_only.refusal(self.path))
         session = Session(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -53,21 +81,42 @@ class Store:
                 "This record was changed or deleted by someone else just now. "
                 "Reload it to see their changes, then make yours again."
             ) from exc
-        except OperationalError as exc:
-            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                raise UserError(
-                    f"The database {self.path.name} is busy in another Jurisdesk window or on "
-                    "another PC. Wait a moment and try again."
-                ) from exc
-            raise
+        except DBAPIError as exc:
+            # A full disk, a damaged file, a busy one: the user's to fix. SQLite rolled the
+            # transaction back, so nothing of it was written.
+            message = describe_failure(exc, self.path)
+            if message is None:
+                raise
+            raise UserError(self._write_note(exc) or message) from exc
         finally:
             session.close()
+
+    def _write_note(self, error: DBAPIError) -> str | None:
+        """What a long write in progress left for those who find the database busy."""
+        if not error_name(error).startswith("SQLITE_BUSY"):
+            return None
+        try:
+            # A plain read: it neither waits for the write lock nor is refused by it.
+            with Session(self.engine) as session:
+                row = session.scalars(
+                    select(OfficeSetting).where(OfficeSetting.key == WRITE_NOTE)
+                ).first()
+        except DBAPIError:
+            return None
+        if row is None or utcnow() - row.updated_at > WRITE_NOTE_LIFETIME:
+            return None
+        return row.value
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         session = Session(self.engine, expire_on_commit=False)
         try:
             yield session
+        except DBAPIError as exc:
+            message = describe_failure(exc, self.path)
+            if message is None:
+                raise
+            raise UserError(message) from exc
         finally:
             session.close()
 
@@ -75,9 +124,12 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(path: Path, actor: str | None = None, *, create: bool = True) -> Store:
+def open_store(
+    path: Path, actor: str | None = None, *, create: bool = True, network: bool | None = None
+) -> Store:
+    """Opens the database at path; network=None detects a network folder (see app.db)."""
     try:
-        database = open_database(path, create=create)
+        database = open_database(path, create=create, network=network)
     except DatabaseError as exc:
         raise UserError(str(exc)) from exc
     return Store(database, actor or default_actor())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services.audit import HistoryEntry
 from app.vocabulary import ResponseStatus
+from ui.history_panel import ELSEWHERE, imported_from
 
 ACTIONS = {
     "create": "Started",
@@ -32,6 +33,8 @@ ACTIONS = {
     "submit": "Submitted",
     "reopen": "Reopened",
     "delete": "Deleted",
+    "import": "Imported",
+    "file": "Filed",
 }
 FIELDS = {
     "value": "answer",
@@ -50,6 +53,8 @@ FIELDS = {
     "submission_method": "method",
     "reason": "reason",
     "status": "status",
+    "approved_snapshot": "approved record (SHA-256)",
+    "filed_letter": "letter (SHA-256)",
 }
 HEADERS = ("When", "Who", "What", "Before", "After")
 
@@ -79,7 +84,11 @@ def describe(entry: HistoryEntry) -> tuple[str, str, str, str, str]:
     else:
         label = entry.entity_label or ""
         what = " — ".join(part for part in (action, label, field) if part)
-    return (_local(entry.at), entry.actor, what, _short(old), _short(new))
+    when, who = _local(entry.at), entry.actor
+    if entry.imported:
+        # Another database's word: shown as such, never as something done here.
+        when, who = f"{when} {ELSEWHERE}", f"{who} {ELSEWHERE}"
+    return (when, who, imported_from(entry) + what, _short(old), _short(new))
 
 
 def _short(value: str | None, limit: int = 200) -> str:

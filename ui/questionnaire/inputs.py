@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.questionnaires import Question
 from app.services.records import Record
+from app.services.safe_files import shown_name
 from ui.common.dates import DateField
 from ui.questionnaire.drafts import RawValue
 
@@ -206,8 +207,10 @@ def instrument_label(record: Record) -> str:
 
 
 def evidence_label(record: Record) -> str:
+    # Without hidden reordering characters: "report\u202efdp.exe" must not read as a PDF.
+    name = shown_name(record.title)
     description = (record.get("description") or "").strip().splitlines()
-    return f"{record.title} — {description[0]}" if description else record.title
+    return f"{name} — {description[0]}" if description else name
 
 
 class CheckList(QListWidget):

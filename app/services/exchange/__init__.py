@@ -1,6 +1,5 @@
 """The exchange format: one jurisdiction and everything that belongs to it, as one JSON file."""
 
-from app.services.exchange.checks import read_file
 from app.services.exchange.document import document_counts, export_document, export_jurisdiction
 from app.services.exchange.format import (
     COUNT_KEYS,
@@ -8,6 +7,7 @@ from app.services.exchange.format import (
     DATETIME_PATTERN,
     FORMAT,
     FORMAT_VERSION,
+    MAX_FILE_BYTES,
     SCHEMA_FILENAME,
     SECTIONS,
     SHA256_PATTERN,
@@ -18,6 +18,7 @@ from app.services.exchange.format import (
 )
 from app.services.exchange.merge import import_document, import_file
 from app.services.exchange.problems import json_path
+from app.services.exchange.reading import read_file
 from app.services.exchange.results import ExchangeError, ExportResult, ImportResult
 from app.services.exchange.schema import build_schema, schema_path
 
@@ -27,6 +28,7 @@ __all__ = [
     "DATE_PATTERN",
     "FORMAT",
     "FORMAT_VERSION",
+    "MAX_FILE_BYTES",
     "SCHEMA_FILENAME",
     "SECTIONS",
     "SHA256_PATTERN",

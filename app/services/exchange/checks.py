@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from app import questionnaires
-from app.jsonfiles import DuplicateMemberError, no_duplicate_members
 from app.models import MAX_EVIDENCE_BYTES
 from app.models.base import Entity
 from app.questionnaires import AnswerError, Question, Questionnaire
@@ -26,6 +23,7 @@ from app.services.exchange.format import (
     FILED_TEXT_LIMITS,
     FORMAT,
     LABELS,
+    MAX_VERSION,
     READABLE_VERSIONS,
     RESPONSE_TEXT_LIMITS,
     SECTIONS,
@@ -36,7 +34,7 @@ from app.services.exchange.format import (
     member_name,
 )
 from app.services.exchange.problems import Problems, json_path, schema_problem, short
-from app.services.exchange.results import ExchangeError
+from app.services.exchange.reading import Base64Text
 from app.services.exchange.schema import validator
 from app.services.fields import RECORD_KINDS, FieldKind, RecordKind, parse_date
 from app.services.records import LOCKED_STATUSES
@@ -57,9 +55,15 @@ class Rec:
     refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # column → (kind, uuid)
     links: dict[str, list[str]] = field(default_factory=dict)  # answers: relation → uuids
     parent: str | None = None  # the award's (condition) or response's (answer, filed) UUID
-    content: bytes | None = None
+    # Evidence and filed documents: the bytes, or where they are in the file until written
+    # (checked already: decoding them again gives the same bytes).
+    content: bytes | Base64Text | None = None
     question: Question | None = None
     definition: Questionnaire | None = None
+
+    def payload(self) -> bytes:
+        assert self.content is not None
+        return self.content.decode() if isinstance(self.content, Base64Text) else self.content
 
 
 @dataclass
@@ -101,7 +105,9 @@ def _register(
 
 def _version(raw: Mapping[str, Any]) -> int | None:
     version = raw.get("version")
-    return version if isinstance(version, int) and not isinstance(version, bool) else None
+    if isinstance(version, bool) or not isinstance(version, int):
+        return None
+    return version if 1 <= version <= MAX_VERSION else None  # else the schema reports it
 
 
 def _reference(
@@ -157,13 +163,17 @@ def _read_record(
 
 def _content(
     problems: Problems, path: JsonPath, raw: Mapping[str, Any], limit: int | None, what: str
-) -> tuple[bytes, str] | None:
-    """content_base64 decoded and checked against size and sha256: (bytes, their SHA-256)."""
+) -> tuple[bytes | Base64Text, int, str] | None:
+    """content_base64 decoded and checked against size and sha256: (the content, its size,
+    its SHA-256). Content still in the file stays there; the decoded copy is dropped."""
     encoded, size, digest = raw.get("content_base64"), raw.get("size"), raw.get("sha256")
-    if not isinstance(encoded, str):
+    if not isinstance(encoded, str | Base64Text):
         return None
     try:
-        content = base64.b64decode(encoded, validate=True)
+        if isinstance(encoded, Base64Text):
+            content = encoded.decode()
+        else:
+            content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         problems.add(
             (*path, "content_base64"),
@@ -188,16 +198,16 @@ def _content(
             f"does not match the content (its SHA-256 is {actual}); the file was damaged "
             "or edited after export.",
         )
-    return content, actual
+    return (encoded if isinstance(encoded, Base64Text) else content), len(content), actual
 
 
 def _read_evidence(problems: Problems, rec: Rec, raw: Mapping[str, Any]) -> None:
     checked = _content(problems, rec.path, raw, MAX_EVIDENCE_BYTES, "evidence file")
     if checked is None:
         return
-    content, actual = checked
+    content, size, actual = checked
     rec.content = content
-    rec.values |= {"media_type": raw.get("media_type"), "size": len(content), "sha256": actual}
+    rec.values |= {"media_type": raw.get("media_type"), "size": size, "sha256": actual}
 
 
 def _parse_datetime(problems: Problems, path: JsonPath, raw: Any) -> datetime | None:
@@ -211,7 +221,12 @@ def _parse_datetime(problems: Problems, path: JsonPath, raw: Any) -> datetime | 
     if value.tzinfo is None:
         problems.add(path, "needs a UTC offset, e.g. +00:00.")
         return None
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is a day before the first one a computer counts.
+        problems.add(path, f"{short(raw)} is before year 1 or after year 9999 in UTC.")
+        return None
 
 
 def _parse_day(problems: Problems, path: JsonPath, raw: Any) -> date | None:
@@ -326,7 +341,7 @@ def _read_approved_record(problems: Problems, rec: Rec, raw: Mapping[str, Any]) 
         return  # the schema reports it
     try:
         kept = approved_record.parse(text)
-    except UserError:
+    except (UserError, RecursionError):
         problems.add(
             path,
             "is not an approved record this Jurisdesk can read (damaged, edited, or written by "
@@ -360,9 +375,9 @@ def _read_filed(plan: Plan, problems: Problems, response: Rec, raw: Any, path: J
     texts = _texts(raw, list(FILED_TEXT_LIMITS))
     if uid is None or checked is None or filed_at is None or None in texts.values():
         return  # each reported already, by the schema or above
-    content, actual = checked
+    content, size, actual = checked
     rec.content = content
-    rec.values = texts | {"filed_at": filed_at, "sha256": actual, "size": len(content)}
+    rec.values = texts | {"filed_at": filed_at, "sha256": actual, "size": size}
     plan.records["filed"].append(rec)
 
 
@@ -415,17 +430,19 @@ def _read_history(plan: Plan, problems: Problems, raw: Any, path: JsonPath) -> N
         plan.history.append(entry | {"at": at})
 
 
-def _surrogates(problems: Problems, value: Any, path: JsonPath) -> None:
+def _surrogates(problems: Problems, document: Any) -> None:
     """Lone UTF-16 surrogates (possible as JSON escapes) cannot be stored as UTF-8."""
-    if isinstance(value, str):
-        if SURROGATE.search(value):
-            problems.add(path, "contains an invalid character (a lone UTF-16 surrogate).")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _surrogates(problems, item, (*path, index))
-    elif isinstance(value, dict):
-        for name, item in value.items():
-            _surrogates(problems, item, (*path, name))
+    # A loop rather than recursion: the reader bounds the nesting, this need not rely on it.
+    pending: list[tuple[JsonPath, Any]] = [((), document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if SURROGATE.search(value):
+                problems.add(path, "contains an invalid character (a lone UTF-16 surrogate).")
+        elif isinstance(value, list):
+            pending += (((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            pending += (((*path, name), item) for name, item in value.items())
 
 
 def _read_document(document: Mapping[str, Any], problems: Problems, format_version: int) -> Plan:
@@ -462,7 +479,7 @@ def _read_document(document: Mapping[str, Any], problems: Problems, format_versi
         _read_response(plan, problems, raw, ("responses", index), format_version)
     for index, raw in enumerate(items(document.get("audit"))):
         _read_history(plan, problems, raw, ("audit", index))
-    _surrogates(problems, document, ())
+    _surrogates(problems, document)
     return plan
 
 
@@ -478,7 +495,18 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
         )
         return Plan(), problems
     format_version = document.get("format_version")
-    if isinstance(format_version, bool) or format_version not in READABLE_VERSIONS:
+    if isinstance(format_version, float) and format_version in READABLE_VERSIONS:
+        problems.add(
+            ("format_version",),
+            f"write it as {int(format_version)}, not {format_version!r}: a whole number "
+            "without a decimal point.",
+        )
+        return Plan(), problems
+    if (
+        isinstance(format_version, bool)
+        or not isinstance(format_version, int)
+        or format_version not in READABLE_VERSIONS
+    ):
         readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         problems.add(
             ("format_version",),
@@ -486,7 +514,6 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
             f"versions {readable}. Import it with the Jurisdesk that wrote it or a newer one.",
         )
         return Plan(), problems
-    assert isinstance(format_version, int)
     semantic = Problems()
     plan = _read_document(document, semantic, format_version)
     # Where the app's own validation has something to say, its wording is kept and the
@@ -498,38 +525,3 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
                 problems.add(parts, message)
     problems.found += semantic.found
     return plan, problems
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
-
-
-def read_file(path: Path) -> Any:
-    """The JSON document in a file, or ExchangeError saying where the file stops being JSON."""
-    source = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")  # Windows editors add a BOM
-    except OSError as exc:
-        raise ExchangeError(source, [f"$: cannot read {path}: {exc.strerror or exc}."]) from exc
-    except UnicodeDecodeError as exc:
-        raise ExchangeError(
-            source, [f"$: {path.name} is not UTF-8 text (byte {exc.start:,} is not valid)."]
-        ) from None
-    try:
-        return json.loads(
-            text, object_pairs_hook=no_duplicate_members, parse_constant=_no_constants
-        )
-    except json.JSONDecodeError as exc:
-        raise ExchangeError(
-            source,
-            [
-                f"$: {path.name} is not valid JSON: {exc.msg} "
-                f"at line {exc.lineno}, column {exc.colno}."
-            ],
-        ) from None
-    except DuplicateMemberError as exc:
-        raise ExchangeError(
-            source, [f"$: {path.name} has the member “{exc}” twice in one object."]
-        ) from None
-    except ValueError as exc:
-        raise ExchangeError(source, [f"$: {path.name}: {exc}."]) from None

@@ -18,7 +18,15 @@ import app
 from app import models
 from app.models.base import Entity, utcnow
 from app.services.errors import NotFound, UserError
-from app.services.exchange.format import COUNT_KEYS, FORMAT, FORMAT_VERSION, SECTIONS, member_name
+from app.services.exchange.format import (
+    COUNT_KEYS,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_FILE_BYTES,
+    SECTIONS,
+    describe_size,
+    member_name,
+)
 from app.services.exchange.results import ExportResult
 from app.services.fields import RECORD_KINDS, FieldKind, RecordKind
 from app.services.store import Store
@@ -178,11 +186,27 @@ def document_counts(document: Mapping[str, Any]) -> dict[str, int]:
     return counts
 
 
+def _utf8_size(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    step = 1_048_576  # a piece at a time: encoding it whole would copy all of it at once
+    return sum(len(text[at : at + step].encode("utf-8")) for at in range(0, len(text), step))
+
+
 def export_jurisdiction(store: Store, jurisdiction_id: int, path: Path) -> ExportResult:
     """Writes the jurisdiction's exchange file, whole or not at all."""
     # Built before the file is opened, so a bad id leaves no file behind.
     document = export_document(store, jurisdiction_id)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    size = _utf8_size(text)
+    if size > MAX_FILE_BYTES:
+        # Refused rather than written: no Jurisdesk could import it.
+        raise UserError(
+            f"{document['jurisdiction']['name']} would make an exchange file of "
+            f"{describe_size(size)}; Jurisdesk imports files of up to "
+            f"{describe_size(MAX_FILE_BYTES)}. Its evidence files take most of it: keep the "
+            "largest outside Jurisdesk (with a note of where) and export again."
+        )
     temporary: Path | None = None
     try:
         with tempfile.NamedTemporaryFile(

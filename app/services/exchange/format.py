@@ -14,6 +14,14 @@ FORMAT_VERSION = 2
 # Versions this Jurisdesk imports: 1 lacks the approved record and filed documents of responses.
 READABLE_VERSIONS: tuple[int, ...] = (1, 2)
 SCHEMA_FILENAME = "jurisdesk-exchange.schema.json"
+# The largest file imported (and exported): an import holds about this much again in memory
+# at its peak, which an office PC spares without slowing everything else down.
+MAX_FILE_BYTES = 256 * 1_048_576
+# How deep lists and objects may nest; the format itself needs 6 (an answer's list of choices).
+MAX_NESTING = 20
+# The largest `version` a record may carry: what SQLite stores in any integer column, with
+# room for the edits still to come. A file cannot claim a billion edits.
+MAX_VERSION = 2**31 - 1
 
 # Sections holding records of one RecordKind, in file and import order: a record only refers
 # to records of earlier sections (evidence → instrument, statistic → facility).
@@ -117,6 +125,13 @@ PATTERN_WORDS = {
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 JsonPath = tuple[str | int, ...]
+
+
+def describe_size(size: int) -> str:
+    """A file size as people read it: 312.4 MB, 18 kB."""
+    if size >= 1_048_576:
+        return f"{size / 1_048_576:,.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, round(size / 1024)):,} kB"
 
 
 def member_name(spec: FieldSpec) -> str:

@@ -19,10 +19,13 @@ def json_path(parts: Sequence[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,59}", part):
             path += f".{part}"
         else:
-            path += f"[{json.dumps(part)}]"  # ASCII: an odd member name prints anywhere
+            # ASCII, so an odd member name prints anywhere; shortened, so a name of a million
+            # characters does not become a message of a million characters.
+            quoted = json.dumps(part)
+            path += f"[{quoted}]" if len(quoted) <= 62 else f'[{quoted[:60]}…"]'
     return path
 
 
@@ -70,8 +73,13 @@ class Problems:
 
 
 def short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, default=_unquotable)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _unquotable(value: Any) -> str:
+    # Base64 content left in the file (reading.Base64Text): described, never quoted.
+    return f"{len(value):,} characters of base64"
 
 
 _JSON_TYPES = {
@@ -93,7 +101,7 @@ def _json_type(value: Any) -> str:
     if isinstance(value, int):
         return "a whole number"
     if isinstance(value, float):
-        return "a number"
+        return repr(value) if value.is_integer() else "a number"
     if isinstance(value, str):
         return "text"
     return "a list" if isinstance(value, list) else "an object"

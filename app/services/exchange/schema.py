@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from app import questionnaires
 from app.models import MAX_EVIDENCE_BYTES
@@ -20,6 +20,7 @@ from app.services.exchange.format import (
     FILED_TEXT_LIMITS,
     FORMAT,
     FORMAT_VERSION,
+    MAX_VERSION,
     READABLE_VERSIONS,
     RESPONSE_TEXT_LIMITS,
     SCHEMA_FILENAME,
@@ -29,8 +30,11 @@ from app.services.exchange.format import (
     UUID_PATTERN,
     member_name,
 )
+from app.services.exchange.reading import Base64Text
 from app.services.fields import LONG_TEXT_LIMIT, RECORD_KINDS, FieldKind, FieldSpec, RecordKind
 from app.vocabulary import PolicyBasis, ResponseStatus
+
+_VERSION = {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}
 
 
 def _nullable(schema: dict[str, Any], required: bool) -> dict[str, Any]:
@@ -71,10 +75,7 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
 
 
 def _record_schema(kind: RecordKind, extra: Mapping[str, Any] = {}) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "uuid": {"$ref": "#/$defs/uuid"},
-        "version": {"type": "integer", "minimum": 1},
-    }
+    properties: dict[str, Any] = {"uuid": {"$ref": "#/$defs/uuid"}, "version": _VERSION}
     properties |= {member_name(spec): _field_schema(spec) for spec in kind.fields}
     properties |= extra
     required = ["uuid"] + [member_name(s) for s in kind.fields if s.required] + list(extra)
@@ -133,7 +134,7 @@ def build_schema() -> dict[str, Any]:
         "required": ["uuid", "question_key"],
         "properties": {
             "uuid": {"$ref": "#/$defs/uuid"},
-            "version": {"type": "integer", "minimum": 1},
+            "version": _VERSION,
             "question_key": {"type": "string", "minLength": 1, "maxLength": 100},
             "facility": nullable_uuid,
             "value": {
@@ -188,7 +189,7 @@ def build_schema() -> dict[str, Any]:
         "required": ["uuid", "questionnaire_key", "questionnaire_version", "status"],
         "properties": {
             "uuid": {"$ref": "#/$defs/uuid"},
-            "version": {"type": "integer", "minimum": 1},
+            "version": _VERSION,
             "questionnaire_key": {"type": "string", "minLength": 1, "maxLength": 100},
             "questionnaire_version": {"type": "integer", "minimum": 1},
             "status": {"enum": [s.value for s in ResponseStatus]},
@@ -258,9 +259,29 @@ def schema_path() -> Path:
     return resource_path("exchange", SCHEMA_FILENAME)
 
 
+def _is_string(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, str | Base64Text)
+
+
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    # JSON Schema counts 2.0 as an integer; the format does not: a version or a count is
+    # written without a decimal point, and Python's 2.0 is not usable where an int is.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# Base64 content the reader left in the file's bytes is text, as far as the schema goes.
+_Validator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"string": _is_string, "integer": _is_integer}
+    ),
+)
+
+
 @functools.cache
 def validator() -> Draft202012Validator:
     # Always the shipped schema: a file cannot bring its own rules along.
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    validating: Draft202012Validator = _Validator(schema)
+    return validating
