@@ -27,6 +27,15 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE from sysexits.h
+# What `check` counted, when it counted one.
+_ONE = {
+    "audit trail entries": "audit trail entry",
+    "evidence files": "evidence file",
+    "filed letters": "filed letter",
+    "detainer statistics": "detainer statistics record",
+    "responses": "response",
+    "answers": "answer",
+}
 
 
 def _log_unexpected_error() -> Path:
@@ -265,7 +274,9 @@ def cmd_check(store: Store, args: argparse.Namespace) -> int:
         print("Also found:" if first is not None else "Found:")
         for problem in others:
             print(f"- {problem}")
-    counted = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+    counted = ", ".join(
+        f"{n} {what if n != 1 else _ONE.get(what, what)}" for what, n in report.checked.items()
+    )
     print(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: checked {counted}.")
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 

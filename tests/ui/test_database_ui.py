@@ -75,8 +75,15 @@ def test_a_read_only_database_shows_a_bar_saying_so(
     assert window.select_jurisdiction(1)
     for tab in TAB_NAMES:
         window.show_tab(tab)
-    assert window.open_response(1) is not None
+    editor = window.open_response(1)
+    assert editor is not None
     assert dialogs.shown == [], "reading never tried to write"
+    # The response reads, and offers nothing to type into.
+    assert editor.read_only
+    assert editor.banner.text() == (
+        "This database is open read-only, so answers cannot be changed here."
+    )
+    assert not editor.save_action.isEnabled()
 
 
 def test_a_writable_database_shows_no_bar(qtbot, window, store: Store) -> None:

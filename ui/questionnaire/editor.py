@@ -205,8 +205,9 @@ class ResponseEditor(ResponseEditorView):
 
     @property
     def read_only(self) -> bool:
-        """Only a draft is edited: in review the approver reads what they will approve."""
-        return self.summary.status != ResponseStatus.DRAFT.value
+        """Only a draft is edited (in review the approver reads what they will approve), and
+        only in a database that can be written."""
+        return self.summary.status != ResponseStatus.DRAFT.value or self.store.read_only
 
     def _answer_values(self) -> list[questionnaires.AnswerValue]:
         """What is on screen now (valid values only), so steps react before the save lands."""
@@ -621,6 +622,10 @@ class ResponseEditor(ResponseEditorView):
                 method = f" by {summary.submission_method}" if summary.submission_method else ""
                 text = f"Submitted on {long_date(summary.submitted_on)}{method}. " + text
             self.banner.setText(text)
+        elif self.store.read_only:
+            self.banner.setText(
+                "This database is open read-only, so answers cannot be changed here."
+            )
         self.banner.setVisible(self.read_only)
         for page in self.pages.values():
             page.set_read_only(self.read_only)
