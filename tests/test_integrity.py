@@ -174,7 +174,7 @@ def test_references_across_jurisdictions_are_detected(demo_store: Store, db_path
     (stat,) = [p for p in problems if p.startswith("Detainer statistic")]
     (file,) = [p for p in problems if p.startswith("Evidence")]
     (answer,) = [p for p in problems if p.startswith("Answer")]
-    assert stat.startswith("Detainer statistic 'Public-records request reported by press'")
+    assert stat.startswith("Detainer statistic 'Public-records request, first reported")
     assert "'Metropolitan Detention Center'" in stat
     assert "another jurisdiction" in stat
     assert file.startswith("Evidence 'berry-letter-to-sessions-2017-08-03-summary.txt'")

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from app.paths import resource_path
 from app.questionnaires import (
     FACILITY,
+    JURISDESK,
     RESULTS,
     DefinitionError,
     Questionnaire,
@@ -135,11 +136,90 @@ def test_shipped_definition_passes_schema_and_loads(key: str) -> None:
 
 def test_shipped_definitions_are_available_sorted_by_title() -> None:
     definitions = load_definitions()
-    assert set(definitions) == {("doj-psp-2017", 1), ("byrne-jag-fy2017", 1)}
+    assert set(definitions) == {
+        ("doj-psp-2017", 1),
+        ("doj-psp-2017", 2),
+        ("byrne-jag-fy2017", 1),
+    }
     titles = [d.title for d in available()]
     assert titles == sorted(titles, key=str.casefold)
     assert {d.key for d in available()} == set(SHIPPED)
-    assert get("doj-psp-2017", 1) is latest("doj-psp-2017")
+    # New responses take the latest version; responses pinned to version 1 keep it.
+    assert get("doj-psp-2017", 2) is latest("doj-psp-2017")
+    assert get("doj-psp-2017", 1).version == 1
+
+
+# The three questions as issued (DOJ news release of August 3, 2017, quoting the letter).
+ISSUED = {
+    "access": "Does your jurisdiction have a statute, rule, regulation, policy, or practice that "
+    "is designed to ensure that U.S. Department of Homeland Security (DHS) personnel have access "
+    "to any correctional or detention facility in order to meet with an alien (or an individual "
+    "believed to be an alien) and inquire as to his or her right to be or to remain in the "
+    "United States?",
+    "notice": "Does your jurisdiction have a statute, rule, regulation, policy, or practice that "
+    "is designed to ensure that your correctional and detention facilities provide at least 48 "
+    "hours advance notice, where possible, to DHS regarding the scheduled release date and time "
+    "of an alien in the jurisdiction's custody when DHS requests such notice in order to take "
+    "custody of the alien?",
+    "hold": "Does your jurisdiction have a statute, rule, regulation, policy, or practice that "
+    "is designed to ensure that your correctional and detention facilities will honor a written "
+    "request from DHS to hold a foreign national for up to 48 hours beyond the scheduled release "
+    "date and time in order to permit DHS to take custody of the alien?",
+}
+
+
+def test_psp_version_2_carries_the_questions_as_issued_apart_from_the_explanation() -> None:
+    psp = get("doj-psp-2017", 2)
+    for key, wording in ISSUED.items():
+        question = psp.question(key)
+        assert question.is_federal
+        assert question.issued is not None
+        assert question.issued.text == wording
+        assert "August 3, 2017" in question.issued.source
+        # What the screen shows is the plain-language explanation, not the federal wording.
+        assert question.text != wording
+    assert psp.question("hold").issued is not None
+    assert "secondary copy" in psp.question("hold").issued.source  # type: ignore[union-attr]
+    assert [c.rule for c in psp.checks] == [c.rule for c in get("doj-psp-2017", 1).checks]
+
+
+def test_psp_version_2_marks_its_own_prompts_and_letter_wording() -> None:
+    psp = get("doj-psp-2017", 2)
+    own = [q.key for q in psp.questions if q.origin == JURISDESK]
+    assert own == ["access_conditions", "notice_conditions", "hold_conditions", "statement"]
+    assert all(psp.question(key).issued is None for key in own)
+    for key in ISSUED:
+        for choice in psp.question(key).choices:
+            assert choice.letter
+            assert "describe" not in choice.letter
+            assert choice.letter != choice.label or choice.value in {"no", "not_applicable"}
+
+
+def test_version_1_definitions_without_the_new_members_still_load() -> None:
+    psp = get("doj-psp-2017", 1)
+    assert all(q.issued is None and q.is_federal for q in psp.questions)
+    assert all(c.letter is None for q in psp.questions for c in q.choices)
+    jag = latest("byrne-jag-fy2017")
+    # Its conditions are paraphrased: no wording is on record to present as issued.
+    assert all(q.issued is None for q in jag.questions)
+
+
+def test_jurisdesk_prompt_cannot_carry_issued_text(tmp_path: Path) -> None:
+    document = minimal()
+    document["questions"][0]["origin"] = "jurisdesk"
+    document["questions"][0]["issued"] = {"text": "Quoted?", "source": "Nowhere."}
+    error = refused(write(tmp_path, document))
+    assert any(
+        p.path == "$.questions[0].issued" and "no federal wording" in p.reason
+        for p in error.problems
+    )
+
+
+def test_issued_text_needs_its_source(tmp_path: Path) -> None:
+    document = minimal()
+    document["questions"][0]["issued"] = {"text": "Quoted."}
+    error = refused(write(tmp_path, document))
+    assert any(p.path == "$.questions[0].issued" for p in error.problems)
 
 
 def test_psp_asks_the_three_questions_per_facility() -> None:
@@ -148,10 +228,11 @@ def test_psp_asks_the_three_questions_per_facility() -> None:
     assert psp.program == "Public Safety Partnership (PSP)"
     main = [q for q in psp.questions if q.scope == FACILITY]
     assert [q.key for q in main] == ["access", "notice", "hold"]
-    assert "statute, rule, regulation, policy, or practice" in main[0].text
-    assert "48 hours" in main[1].text
-    assert "where possible" in main[1].text
-    assert "up to 48 hours beyond the scheduled release" in main[2].text
+    issued = [q.issued.text if q.issued else "" for q in main]
+    assert "statute, rule, regulation, policy, or practice" in issued[0]
+    assert "48 hours" in issued[1]
+    assert "where possible" in issued[1]
+    assert "up to 48 hours beyond the scheduled release" in issued[2]
     for question in main:
         assert question.required
         assert [(c.value, c.result) for c in question.choices] == [

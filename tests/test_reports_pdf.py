@@ -18,7 +18,7 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from app import models
+from app import models, questionnaires
 from app.reports import exports, fonts, model
 from app.reports.pdf import MARGIN_BOTTOM, MARGIN_TOP
 from app.services import evidence, records, responses
@@ -273,14 +273,114 @@ def test_draft_letter_has_every_answer_operator_and_citation(exported: Exported)
         "Signature pending approval",
     ):
         assert squash(expected) in text, expected
-    # Every required or answered question appears as issued; an unanswered optional one
-    # (question 4, "additional statement") is left out of a formal letter.
+    # Every federal question appears as issued; Jurisdesk's own prompts never print, only
+    # what was written for them.
     detail = responses.get_response(store, world.response_id)
-    answered = {a.question_key for a in detail.answers}
     for question in detail.visible_questions():
-        printed = squash(question.text) in text
-        assert printed == (question.required or question.key in answered), question.key
+        if question.is_federal:
+            assert question.issued is not None
+            assert squash(question.issued.text) in text, question.key
+        else:
+            assert squash(question.text) not in text, question.key
+    assert squash("Conditions for access_conditions.") in text
+    assert squash("Conditions for hold_conditions.") in text
     qpdf_check(exported.letter)
+
+
+# What the screen shows the person answering, and Jurisdesk's own bookkeeping: none of it is
+# the federal government's wording or the city's answer, so none of it prints in the letter.
+NOT_IN_LETTER = (
+    "Partly — only in some cases or with conditions (describe them)",
+    "(describe them)",
+    "Outside our control — facility run by another government",
+    "Question 1a",
+    "Question 3a",
+    "Question 4",
+    "Additional statement to include in the response letter",
+    "Information from:",
+    "Facility register",
+    "Police legal advisor",
+)
+
+
+def _letter_with_statement(store: Store, tmp_path: Path, version: int | None) -> tuple[str, Path]:
+    """A letter for the PSP questionnaire (pinned to `version`, or the latest), with a county
+    jail outside the city's control pre-filled as such and an additional statement."""
+    city = records.create(
+        store, "jurisdiction", {"name": "City of Plainview", "kind": "city", "state": "CA"}
+    )
+    records.create(
+        store,
+        "facility",
+        {
+            "name": "Plainview County Jail",
+            "facility_type": "jail",
+            "operator_type": "county",
+            "operator_name": "Plainview County Sheriff",
+            "sets_policy": False,
+        },
+        city.id,
+    )
+    detail = responses.start_response(store, city.id, PSP, version=version)
+    responses.save_answer(
+        store,
+        detail.summary.id,
+        "statement",
+        None,
+        AnswerInput(value="Our officers do not ask about immigration status."),
+    )
+    path = exports.export_letter(store, detail.summary.id, tmp_path / "letter.pdf").path
+    return " ".join(pdf_text(path).split()), path
+
+
+def test_letter_quotes_each_federal_question_as_issued_and_no_screen_wording(
+    store: Store, tmp_path: Path
+) -> None:
+    text, path = _letter_with_statement(store, tmp_path, None)
+    definition = questionnaires.get(PSP, 2)
+    for question in definition.questions:
+        if question.is_federal:
+            assert question.issued is not None
+            assert question.issued.text in text, question.key
+            # The plain-language explanation is for the screen, not the letter.
+            assert question.text not in text, question.key
+    assert "set out below as issued" in text
+    assert "Our officers do not ask about immigration status." in text
+    assert "We cannot answer for this facility, which we do not operate." in text
+    for screen_only in NOT_IN_LETTER:
+        assert screen_only not in text, screen_only
+    qpdf_check(path)
+
+
+def test_exported_letter_has_no_screen_wording(exported: Exported) -> None:
+    text = " ".join(exported.letter_text.split())
+    assert "Answer: In part." in text
+    for screen_only in NOT_IN_LETTER:
+        assert screen_only not in text, screen_only
+
+
+def test_letter_for_a_response_pinned_to_version_1_still_renders(
+    store: Store, tmp_path: Path
+) -> None:
+    text, path = _letter_with_statement(store, tmp_path, 1)
+    # Version 1 holds no federal wording word for word: the letter does not claim to quote it.
+    assert "as issued" not in text
+    assert "summarized below" in text
+    assert "Our officers do not ask about immigration status." in text
+    assert "Information from:" not in text
+    assert "(describe them)" not in text
+    qpdf_check(path)
+
+
+def test_full_report_tells_questions_as_issued_from_jurisdesk_follow_ups(
+    exported: Exported,
+) -> None:
+    text = " ".join(exported.report_text.split())
+    assert "Question 1 (as issued)" in text
+    assert "Jurisdesk follow-up 1a" in text
+    assert "secondary copy" in text
+    # The report is the office's own file: it keeps where the facts came from.
+    assert "Information from: Police legal advisor" in text
 
 
 def test_hostile_text_prints_exactly(exported: Exported) -> None:

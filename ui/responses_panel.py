@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import questionnaires
+from app.reports.text import long_date
 from app.services import Store, UserError, open_requests, records, responses
 from app.services.open_requests import NewResponseDefaults
 from app.services.records import Record
@@ -32,7 +33,6 @@ from ui.common import errors
 from ui.common.errors import show_error
 from ui.common.table_model import RowsModel
 from ui.dashboard import ProgressDelegate
-from ui.questionnaire.review import long_date
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 QUESTIONNAIRE, VERSION, STATUS, DUE, COMPLETE = range(5)

@@ -184,6 +184,7 @@ class ApproveDialog(ApproveDialogView):
         self.approver_title.setText(self._titles.get(self.approver.currentData(), "—"))
         self.ok.setEnabled(not missing)
         self.problem.setText(f"Give {' and '.join(missing)}." if missing else "")
+        self.problem.setVisible(bool(missing))
 
     def accept(self) -> None:
         if self._missing():

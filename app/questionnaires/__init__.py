@@ -2,7 +2,9 @@
 
 from app.questionnaires.definition import (
     FACILITY,
+    FEDERAL,
     INCOMPLETE,
+    JURISDESK,
     JURISDICTION,
     KINDS,
     NO,
@@ -14,6 +16,7 @@ from app.questionnaires.definition import (
     YES,
     Choice,
     DefinitionError,
+    IssuedText,
     Problem,
     Question,
     Questionnaire,
@@ -49,7 +52,9 @@ from app.questionnaires.engine import (
 
 __all__ = [
     "FACILITY",
+    "FEDERAL",
     "INCOMPLETE",
+    "JURISDESK",
     "JURISDICTION",
     "KINDS",
     "NO",
@@ -64,6 +69,7 @@ __all__ = [
     "Choice",
     "Completeness",
     "DefinitionError",
+    "IssuedText",
     "Missing",
     "Problem",
     "Question",

@@ -91,6 +91,23 @@ class Choice:
     value: str
     label: str
     result: str | None
+    # How a signed letter states this answer; the label is written for the person answering
+    # ("(describe them)") and would read oddly under a city attorney's signature.
+    letter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedText:
+    """A question word for word as the federal government issued it, and where it comes from."""
+
+    text: str
+    source: str
+
+
+# Who asks a question: the federal government, or Jurisdesk for its own use (a follow-up on
+# conditions, an extra statement). Only federal questions print as "Question N" in a letter.
+FEDERAL: Final = "federal"
+JURISDESK: Final = "jurisdesk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +137,14 @@ class Question:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    # None where the exact federal wording is not on record: `text` is then a paraphrase, and
+    # nothing may present it as the question as issued.
+    issued: IssuedText | None = None
+    origin: str = FEDERAL
+
+    @property
+    def is_federal(self) -> bool:
+        return self.origin == FEDERAL
 
     @property
     def has_choices(self) -> bool:
@@ -325,6 +350,13 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[Problem]:
             else:
                 seen_values[value] = c_index
 
+        if q.get("origin") == JURISDESK and "issued" in q:
+            problems.append(
+                Problem(
+                    f"{where}.issued",
+                    "a question Jurisdesk adds has no federal wording to quote",
+                )
+            )
         if q["scope"] == FACILITY and kind not in CHOICE_KINDS:
             problems.append(
                 Problem(
@@ -385,10 +417,12 @@ def _build(document: Mapping[str, Any], path: Path) -> Questionnaire:
             choices = YES_NO_CHOICES
         else:
             choices = tuple(
-                Choice(c["value"], c["label"], c["result"]) for c in q.get("choices", [])
+                Choice(c["value"], c["label"], c["result"], c.get("letter"))
+                for c in q.get("choices", [])
             )
         condition = q.get("visible_if")
         visible_if = VisibleIf(condition["question"], tuple(condition["in"])) if condition else None
+        issued = q.get("issued")
         questions.append(
             Question(
                 key=q["key"],
@@ -404,6 +438,10 @@ def _build(document: Mapping[str, Any], path: Path) -> Questionnaire:
                 min=q.get("min"),
                 max=q.get("max"),
                 max_length=q.get("max_length", DEFAULT_MAX_LENGTH.get(kind)),
+                issued=IssuedText(issued["text"], issued["source"]) if issued else None,
+                # Definitions written before origins were recorded count every question as
+                # federal, as they always printed.
+                origin=q.get("origin", FEDERAL),
             )
         )
     return Questionnaire(

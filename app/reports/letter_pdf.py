@@ -8,13 +8,15 @@ from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Paragrap
 
 from app.reports import fonts
 from app.reports.model import Letter, long_date
-from app.reports.pdf_answers import question_flowables, with_article
+from app.reports.pdf_answers import question_flowables, statement_flowables, with_article
 from app.reports.pdf_layout import (
     DRAFT_RED,
     INK,
+    LINES_WITH_SIGNATURE,
     MARGIN_X,
     MUTED,
     RULE,
+    KeepTail,
     RenderedPdf,
     Rule,
     Styles,
@@ -86,8 +88,20 @@ def _letter_story(letter: Letter, styles: Styles) -> list[Flowable]:
         )
     else:
         opening = f"On behalf of {name}, I write in response to the {r.title}."
+    printed = r.letter_questions
+    federal = [q for q in printed if q.federal]
+    if federal and all(q.issued_text is not None for q in federal):
+        setting_out = "Each question is set out below as issued, followed by our answer."
+    elif any(q.issued_text is not None for q in federal):
+        setting_out = (
+            "Each question is set out below, quoted as issued where we hold its exact wording "
+            "and otherwise summarized, followed by our answer."
+        )
+    else:
+        # Without the exact federal wording on record the letter must not claim to quote it.
+        setting_out = "Each question is summarized below, followed by our answer."
     intro = (
-        f"{opening} Each question is set out below as issued, followed by our answer. "
+        f"{opening} {setting_out} "
         "Where a question concerns correctional or detention facilities, we answer for each "
         "facility in or serving the jurisdiction, name the government or company that operates "
         "it, and say plainly where a facility is outside our control. Where an answer rests on "
@@ -95,8 +109,17 @@ def _letter_story(letter: Letter, styles: Styles) -> list[Flowable]:
     )
     story.extend(paragraphs(intro, styles.body))
 
-    for question in r.letter_questions:
-        story.extend(question_flowables(question, j.name, styles, in_letter=True))
+    federal_keys = {q.key for q in federal}
+    for question in federal:
+        follow_ups = tuple(q for q in printed if q.follows == question.key)
+        story.extend(
+            question_flowables(question, j.name, styles, in_letter=True, follow_ups=follow_ups)
+        )
+    # Jurisdesk's own prompts are not federal questions: what was written for them prints as
+    # the letter's own further statement, after the answers and without a question heading.
+    for question in printed:
+        if not question.federal and question.follows not in federal_keys:
+            story.extend(statement_flowables(question, styles))
 
     cited = r.cited_instruments
     if cited:
@@ -117,9 +140,8 @@ def _letter_story(letter: Letter, styles: Styles) -> list[Flowable]:
         for item in enclosed:
             story.extend(paragraphs(f"{item.filename} ({_size(item.size)})", styles.small))
 
-    story.append(Spacer(0, 10))
-    # The closing sentence keeps the signature from standing alone on a page.
     closing: list[Flowable] = [
+        Spacer(0, 10),
         *paragraphs(
             f"These answers state the position of {name} as of the date of this letter.",
             styles.body,
@@ -136,8 +158,21 @@ def _letter_story(letter: Letter, styles: Styles) -> list[Flowable]:
     else:
         closing.append(para("Signature pending approval", styles.body_tight, fonts.SERIF_ITALIC))
     closing.append(para(j.name, styles.body_tight))
-    story.append(KeepTogether(closing))
+    # The closing and signature go to their page with the end of the body, from the last
+    # heading on (an answer, the authorities or the enclosures), never alone.
+    start = max(0, len(story) - _TAIL_FLOWABLES)
+    for index in range(len(story) - 1, start - 1, -1):
+        if isinstance(story[index], KeepTogether) or story[index].getKeepWithNext():
+            start = index
+            break
+    body = story[start:]
+    del story[start:]
+    story.append(KeepTail(body, closing, LINES_WITH_SIGNATURE))
     return story
+
+
+# How far back the closing looks for the end of the body: enough for the last answer's lines.
+_TAIL_FLOWABLES = 12
 
 
 def _draw_draft(canvas: Canvas, size: tuple[float, float]) -> None:
@@ -153,7 +188,7 @@ def _draw_draft(canvas: Canvas, size: tuple[float, float]) -> None:
     canvas.saveState()
     canvas.setFillColor(DRAFT_RED)
     canvas.setFont(fonts.SANS_BOLD, 8)
-    canvas.drawRightString(width - MARGIN_X, height - 0.5 * inch, "DRAFT — NOT APPROVED")
+    canvas.drawCentredString(width / 2, height - 0.4 * inch, "DRAFT — NOT APPROVED")
     canvas.restoreState()
 
 
@@ -163,7 +198,13 @@ def render_letter(letter: Letter, paper: str = "letter") -> RenderedPdf:
     styles = make_styles()
     j = letter.jurisdiction
     r = letter.response
-    running = f"{j.name} — {r.title}"
+    # Continuation pages carry the addressee and the letter's date, as letters customarily do,
+    # so a separated page can be matched to its letter.
+    request = r.request
+    addressee = request.signer if request is not None and request.signer else r.issuer
+    if request is not None and request.signer and request.signer_title:
+        addressee += f", {request.signer_title}"
+    dated = long_date(letter.dated)
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if letter.draft:
@@ -172,9 +213,9 @@ def render_letter(letter: Letter, paper: str = "letter") -> RenderedPdf:
             canvas.saveState()
             canvas.setFont(fonts.SANS, 7.5)
             canvas.setFillColor(MUTED)
-            canvas.drawString(
-                MARGIN_X, size[1] - 0.5 * inch, fonts_safe(running, canvas, size[0] / 1.8)
-            )
+            top = size[1] - 0.6 * inch
+            canvas.drawString(MARGIN_X, top, fonts_safe(addressee, canvas, size[0] / 1.8))
+            canvas.drawRightString(size[0] - MARGIN_X, top, dated)
             canvas.restoreState()
 
     def footer(canvas: Canvas, page: int, total: int) -> None:

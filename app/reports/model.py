@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app import models, questionnaires
 from app.questionnaires import Question
+from app.reports.text import long_date
 from app.services import audit, records, responses
 from app.services.audit import ChainHead, HistoryEntry
 from app.services.errors import NotFound
@@ -166,6 +167,8 @@ class AnswerView:
     facility: FacilityView | None
     answered: bool
     value_text: str
+    # The value as the letter states it (the choice's letter wording), never the screen label.
+    letter_text: str
     result: str | None
     result_label: str
     basis_label: str
@@ -182,6 +185,14 @@ class QuestionView:
     key: str
     number: str
     text: str
+    # The federal wording, word for word, and where it comes from; None where it is not on
+    # record, and then nothing may print `text` as the question as issued.
+    issued_text: str | None
+    issued_source: str | None
+    # False for prompts Jurisdesk adds for itself: never printed as a federal "Question N".
+    federal: bool
+    # For a Jurisdesk follow-up, the question whose answer it completes.
+    follows: str | None
     per_facility: bool
     required: bool
     combined_result: str | None
@@ -356,11 +367,6 @@ class JurisdictionReport:
 # ------------------------------------------------------------------------------ formatting
 
 
-def long_date(value: date) -> str:
-    """August 18, 2017 — the form US legal correspondence uses."""
-    return f"{value.strftime('%B')} {value.day}, {value.year}"
-
-
 def local_date(moment: datetime) -> date:
     """The office's calendar day of a stored UTC time."""
     return moment.astimezone().date()
@@ -380,6 +386,24 @@ def value_text(question: Question | None, value: questionnaires.Value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def letter_text(question: Question, value: questionnaires.Value) -> str:
+    """An answer's value as a signed letter states it.
+
+    A choice's letter wording where the definition gives one; otherwise the result it stands
+    for ("Partial"), because screen labels address the person answering ("describe them").
+    """
+    if isinstance(value, list):
+        return "; ".join(letter_text(question, v) for v in value)
+    if isinstance(value, str) and question.has_choices:
+        choice = question.choice(value)
+        if choice is not None:
+            if choice.letter:
+                return choice.letter
+            if choice.result is not None:
+                return questionnaires.result_label(choice.result)
+    return value_text(question, value)
 
 
 # ------------------------------------------------------------------------------ builders
@@ -565,11 +589,12 @@ def _answer(
     registers: _Registers,
 ) -> AnswerView:
     if record is None:
-        return AnswerView(facility, False, "", None, "", "", None, None, None, None, (), ())
+        return AnswerView(facility, False, "", "", None, "", "", None, None, None, None, (), ())
     return AnswerView(
         facility=facility,
         answered=not questionnaires.is_empty(record.value),
         value_text=value_text(question, record.value),
+        letter_text=letter_text(question, record.value),
         result=record.result,
         result_label=questionnaires.result_label(record.result),
         basis_label=label_of(PolicyBasis, record.basis),
@@ -627,6 +652,14 @@ def _response(
                 key=question.key,
                 number=question.number,
                 text=question.text,
+                issued_text=question.issued.text if question.issued else None,
+                issued_source=question.issued.source if question.issued else None,
+                federal=question.is_federal,
+                follows=(
+                    question.visible_if.question
+                    if question.visible_if is not None and not question.is_federal
+                    else None
+                ),
                 per_facility=question.is_facility_scope,
                 required=question.required,
                 combined_result=combined,

@@ -50,8 +50,9 @@ def _answer_flowables(
     if not answer.answered and not answer.narrative:
         out.append(para("No answer recorded.", styles.body, fonts.SERIF_ITALIC))
         return out
-    if answer.value_text:
-        out.extend(field_line("Answer", answer.value_text, styles.body))
+    stated = answer.letter_text if in_letter else answer.value_text
+    if stated:
+        out.extend(field_line("Answer", stated, styles.body))
     out.extend(paragraphs(answer.narrative, styles.body))
     out.extend(field_line("Conditions", answer.conditions, styles.body))
     details = []
@@ -61,7 +62,10 @@ def _answer_flowables(
         details.append(f"as of {long_date(answer.as_of)}")
     if details:
         out.append(para("; ".join(details) + ".", styles.small))
-    out.extend(field_line("Information from", answer.information_source, styles.small))
+    if not in_letter:
+        # Where the office got the facts is for its own file: in a letter it would read as a
+        # citation, and the letter's authorities are the instruments cited.
+        out.extend(field_line("Information from", answer.information_source, styles.small))
     if answer.instruments:
         cited = "; ".join(i.reference for i in answer.instruments)
         out.extend(field_line("Authority cited", cited, styles.body))
@@ -71,6 +75,51 @@ def _answer_flowables(
     return out
 
 
+def statement_flowables(question: QuestionView, styles: Styles) -> list[Flowable]:
+    """What was written for a prompt Jurisdesk adds, as plain paragraphs of the letter.
+
+    The prompt itself is Jurisdesk's, not the federal government's, so only the answer prints.
+    """
+    out: list[Flowable] = []
+    for answer in question.answers:
+        if answer.answered:
+            out.extend(paragraphs(answer.letter_text, styles.body))
+        out.extend(paragraphs(answer.narrative, styles.body))
+        out.extend(field_line("Conditions", answer.conditions, styles.body))
+        if answer.instruments:
+            cited = "; ".join(i.reference for i in answer.instruments)
+            out.extend(field_line("Authority cited", cited, styles.body))
+    return out
+
+
+def _question_head(
+    question: QuestionView, styles: Styles, *, in_letter: bool, level: int | None
+) -> list[Flowable]:
+    if not question.federal:
+        # Only in the full report: the letter never prints Jurisdesk's own prompts.
+        return [
+            heading(f"Jurisdesk follow-up {question.number}", styles.h2, level),
+            *paragraphs(question.text, styles.body),
+        ]
+    if question.issued_text is None:
+        # The exact wording is not on record: the text is a paraphrase and says so.
+        return [
+            heading(f"Question {question.number}", styles.h2, level),
+            *paragraphs(f"In substance: {question.text}", styles.body),
+        ]
+    if in_letter:
+        return [
+            heading(f"Question {question.number}", styles.h2, level),
+            *paragraphs(question.issued_text, styles.quote, fonts.SERIF_ITALIC),
+        ]
+    return [
+        heading(f"Question {question.number} (as issued)", styles.h2, level),
+        *paragraphs(question.issued_text, styles.quote, fonts.SERIF_ITALIC),
+        *field_line("Source", question.issued_source, styles.small),
+        *field_line("In plain language", question.text, styles.small),
+    ]
+
+
 def question_flowables(
     question: QuestionView,
     jurisdiction_name: str,
@@ -78,11 +127,12 @@ def question_flowables(
     *,
     in_letter: bool,
     level: int | None = None,
+    follow_ups: tuple[QuestionView, ...] = (),
 ) -> list[Flowable]:
-    """The question as issued, then its answer, or one answer per facility and a summary."""
-    head = heading(f"Question {question.number}", styles.h2, level)
+    """The question (as issued where on record), then its answer, or one answer per facility
+    and a summary; then what was written for its Jurisdesk follow-ups, without their prompts."""
     out: list[Flowable] = [
-        KeepTogether([head, *paragraphs(question.text, styles.quote, fonts.SERIF_ITALIC)])
+        KeepTogether(_question_head(question, styles, in_letter=in_letter, level=level))
     ]
     if question.per_facility and question.answers:
         for answer in question.answers:
@@ -95,6 +145,8 @@ def question_flowables(
     else:
         for answer in question.answers:
             out.extend(_answer_flowables(answer, jurisdiction_name, styles, in_letter=in_letter))
+    for follow_up in follow_ups:
+        out.extend(statement_flowables(follow_up, styles))
     return out
 
 

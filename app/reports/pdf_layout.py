@@ -18,6 +18,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepTogether,
     PageTemplate,
     Paragraph,
     Table,
@@ -26,7 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.reports import fonts
-from app.reports.text import chunks, printable, visual_order
+from app.reports.text import bind_citations, chunks, printable, visual_order
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 PAPERS = tuple(PAPER_SIZES)
@@ -65,7 +66,8 @@ def page_size(paper: str) -> tuple[float, float]:
 
 def rich(text: str, face: str) -> str:
     """Paragraph markup of user text in `face`: escaped, with glyph fallback per character."""
-    return f'<font face="{face}">{fonts.runs_markup(visual_order(printable(text)), face)}</font>'
+    shown = bind_citations(visual_order(printable(text)))
+    return f'<font face="{face}">{fonts.runs_markup(shown, face)}</font>'
 
 
 def para(text: str, style: ParagraphStyle, face: str = fonts.SERIF) -> Paragraph:
@@ -121,10 +123,16 @@ def make_styles() -> Styles:
         ),
         small=ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
         label=ParagraphStyle(
-            "label", parent=body, fontName=fonts.SERIF_BOLD, spaceBefore=6, spaceAfter=3
+            "label",
+            parent=body,
+            fontName=fonts.SERIF_BOLD,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
         ),
         h1=ParagraphStyle(
             "h1",
+            keepWithNext=1,
             fontName=fonts.SANS_BOLD,
             fontSize=15,
             leading=19,
@@ -134,6 +142,7 @@ def make_styles() -> Styles:
         ),
         h2=ParagraphStyle(
             "h2",
+            keepWithNext=1,
             fontName=fonts.SANS_BOLD,
             fontSize=11.5,
             leading=15,
@@ -143,6 +152,7 @@ def make_styles() -> Styles:
         ),
         h3=ParagraphStyle(
             "h3",
+            keepWithNext=1,
             fontName=fonts.SERIF_BOLD,
             fontSize=10.5,
             leading=14,
@@ -380,8 +390,133 @@ def _canvas_with_footer(footer: Callable[[Canvas, int, int], None]) -> type[Numb
     return type("FooterCanvas", (NumberedCanvas,), {"footer": staticmethod(footer)})
 
 
+# A heading moves to the next page unless at least this many lines of what follows fit under
+# it; fewer reads as a heading stranded at the foot of the page.
+LINES_UNDER_HEADING = 2
+# The signature block takes at least this many lines of the letter's body to its page.
+LINES_WITH_SIGNATURE = 3
+
+
+def _height(flowable: Flowable, canv: Canvas, width: float, available: float) -> float:
+    """Height on the page, with the space after it; a KeepTogether reports its content's."""
+    _, high = flowable.wrapOn(canv, width, available)
+    if isinstance(flowable, KeepTogether):
+        high = flowable._H
+    return float(high) + float(flowable.getSpaceAfter())
+
+
+def _line_height(flowable: Flowable) -> float | None:
+    """The leading of a paragraph (a splittable run of lines), None for anything else."""
+    if isinstance(flowable, Paragraph):
+        return float(flowable.style.leading)
+    return None
+
+
+class _HeadingWithNext(KeepTogether):  # type: ignore[misc]  # reportlab ships no type information
+    """A heading (or several) and what follows: starts a new page unless the headings and the
+    first lines of what follows fit here. reportlab's own KeepTogether would push the whole of
+    a long answer to the next page, leaving a gap; this one lets the answer split under it."""
+
+    def split(self, width: float, available: float) -> list[Flowable]:
+        *heads, last = self._content
+        canv = self.canv
+        heads_height = sum(_height(f, canv, width, available) for f in heads)
+        room = available - heads_height
+        leading = _line_height(last) or 12.0
+        if _height(last, canv, width, available) <= room:
+            return [self.NullActionFlowable(), *self._content]
+        # A paragraph or table that splits here puts its first lines under the heading.
+        splits_here = (
+            not isinstance(last, KeepTogether)
+            and room >= LINES_UNDER_HEADING * leading
+            and len(last.splitOn(canv, width, room)) > 1
+        )
+        if splits_here:
+            return [self.NullActionFlowable(), *self._content]
+        return list(super().split(width, available))
+
+
+def _is_heading(flowable: Flowable) -> bool:
+    if isinstance(flowable, KeepTogether):
+        return bool(flowable._content) and _is_heading(flowable._content[0])
+    return isinstance(flowable, Paragraph) and bool(flowable.getKeepWithNext())
+
+
+def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
+    """The story with every heading (and a heading block such as a question as issued) bound
+    to what follows it, so no page ends with a heading. reportlab's keepWithNext does this for
+    single paragraphs but not for a KeepTogether, hence this pass."""
+    out: list[Flowable] = []
+    index = 0
+    while index < len(story):
+        flowable = story[index]
+        end = index
+        while end < len(story) and _is_heading(story[end]):
+            end += 1
+        # The contents table fills itself in over several passes; it is not bound to its title.
+        if end == index or end == len(story) or isinstance(story[end], TableOfContents):
+            out.append(flowable)
+            index += 1
+            continue
+        group = list(story[index : end + 1])
+        for head in group[:-1]:
+            # Bound here; reportlab must not bind it again when the group splits.
+            head.__dict__["keepWithNext"] = 0
+        out.append(_HeadingWithNext(group))
+        index = end + 1
+    return out
+
+
+class KeepTail(Flowable):  # type: ignore[misc]  # reportlab ships no type information
+    """Body paragraphs then a block that must not stand alone (the closing and signature): when
+    they do not all fit, the block takes at least `lines` lines of the body to the next page."""
+
+    def __init__(self, body: Sequence[Flowable], block: Sequence[Flowable], lines: int) -> None:
+        super().__init__()
+        self.body = list(body)
+        self.block = list(block)
+        self.lines = lines
+
+    def wrap(self, width: float, available: float) -> tuple[float, float]:
+        return width, 0xFFFFFF  # never drawn whole: always split into its parts
+
+    def split(self, width: float, available: float) -> list[Flowable]:
+        parts = [*self.body, *self.block]
+        canv = self.canv
+        total = sum(_height(f, canv, width, available) for f in parts)
+        if total <= available:
+            return [KeepTogether.NullActionFlowable(), *parts]
+        here: list[Flowable] = []
+        used = 0.0
+        body_height = sum(_height(f, canv, width, available) for f in self.body)
+        last = self.body[-1] if self.body else None
+        leading = _line_height(last) if last is not None else None
+        tail = self.lines * leading if leading is not None else body_height
+        limit = min(available, body_height - tail)
+        rest = list(self.body)
+        while rest and limit - used > 0:
+            flowable = rest[0]
+            high = _height(flowable, canv, width, limit - used)
+            if used + high <= limit:
+                here.append(rest.pop(0))
+                used += high
+                continue
+            pieces = flowable.splitOn(canv, width, limit - used) if _line_height(flowable) else []
+            if len(pieces) == 2:
+                here.append(pieces[0])
+                rest[0] = pieces[1]
+            break
+        while here and _is_heading(here[-1]):
+            rest.insert(0, here.pop())
+        # An action first: reportlab places a split's first part unsplit, and a KeepTogether
+        # never places unsplit.
+        return [KeepTogether.NullActionFlowable(), *here, KeepTogether([*rest, *self.block])]
+
+
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no type information
     """Feeds level-1 and level-2 headings to the table of contents and the PDF outline."""
+
+    keepTogetherClass = _HeadingWithNext  # noqa: N815  # reportlab's hook name
 
     def afterFlowable(self, flowable: Flowable) -> None:
         level = getattr(flowable, "toc_level", None)
@@ -446,6 +581,7 @@ def build(
     toc: TableOfContents | None,
     first_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
 ) -> RenderedPdf:
+    story = keep_headings_with_next(story)
     buffer = io.BytesIO()
     doc = _Document(
         buffer,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from xml.sax.saxutils import escape
 
 REPLACEMENT = "\ufffd"
@@ -31,6 +32,38 @@ def printable(text: str) -> str:
     """The text with unprintable characters replaced by U+FFFD and newlines normalised."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _UNPRINTABLE.sub(REPLACEMENT, text)
+
+
+# --- dates and citations as documents print them -----------------------------------------------
+
+# The letter is English whatever the desktop's language: strftime's %B would print the month of
+# the user's locale ("noviembre 30, 2026" on a Spanish desktop), so the names are fixed here.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def long_date(day: date) -> str:
+    """“August 18, 2017”, the form US legal correspondence uses, in any desktop locale."""
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+NBSP = "\u00a0"
+
+# "§ 1373", "§§ 7282–7282.5", "8 U.S.C. 1373", "U.S.C. § 1357": a line must never end on a
+# section sign or on "U.S.C.", which reads as a typo in a letter to a federal office.
+_AFTER_SECTION_SIGN = re.compile(r"(§+)[ \t]+(?=\S)")
+_TITLE_BEFORE_CODE = re.compile(r"(\d+)[ \t]+(?=U\.S\.C\.)")
+_AFTER_CODE = re.compile(r"(U\.S\.C\.A?)[ \t]+(?=[\d§])")
+
+
+def bind_citations(text: str) -> str:
+    """The text with non-breaking spaces inside legal citations, for printing only: what the
+    user typed is stored unchanged and only its line breaks on paper differ."""
+    if "§" not in text and "U.S.C." not in text:
+        return text
+    text = _AFTER_SECTION_SIGN.sub(lambda m: m.group(1) + NBSP, text)
+    text = _TITLE_BEFORE_CODE.sub(lambda m: m.group(1) + NBSP, text)
+    return _AFTER_CODE.sub(lambda m: m.group(1) + NBSP, text)
 
 
 def cell_text(text: str) -> str:

@@ -15,12 +15,15 @@ from app.services.responses import AnswerInput
 from app.services.store import Store
 
 # Everything here comes from /work/shared/domain/FACTS.md and the August 2017 press report.
-# Filler (FIPS, population, addresses) is public record; anything not in the facts is marked
-# "to be confirmed" so nobody mistakes demo text for a verified answer.
+# Filler (population, addresses) is public record; anything not in the facts is marked
+# "to be confirmed" so nobody mistakes demo text for a verified answer. That mark lives only in
+# fields the letter does not print (notes, summaries, descriptions): the consistency checks
+# refuse a letter that prints it, so printed text states only what is verified.
 
 QUESTIONNAIRE = "doj-psp-2017"
-# Pinned: the demo shows answers to the letter as sent in 2017, whatever versions ship later.
-QUESTIONNAIRE_VERSION = 1
+# Pinned: version 2 carries the 2017 letter's questions word for word, so the demo letters quote
+# them as issued; versions shipped later do not change the demo.
+QUESTIONNAIRE_VERSION = 2
 LETTER_DATE = date(2017, 8, 3)
 DUE_DATE = date(2017, 8, 18)
 TBC = "to be confirmed"
@@ -106,11 +109,13 @@ def _jag_award() -> dict[str, Any]:
         "program": "Edward Byrne Memorial Justice Assistance Grant (JAG)",
         "fiscal_year": 2017,
         "status": "applied",
-        "notes": "Demo record: whether and when the city applied, the application and award "
-        "numbers and the amount are to be confirmed. The 8 U.S.C. 1373 certification must be "
-        "signed by the chief legal officer before the award is accepted; the FY2017 acceptance "
-        "deadline was extended to October 5, 2018. The JAG conditions never included the "
-        "48-hour hold the PSP letter asks about.",
+        "notes": "Demo record. The FY2017 local solicitation was issued in August 2017 with "
+        "applications due September 5, 2017, so on August 3, 2017 no FY2017 award existed and "
+        "none of its conditions was in force. Whether and when the city applied, the "
+        "application and award numbers and the amount are to be confirmed. The 8 U.S.C. 1373 "
+        "certification must be signed by the chief legal officer before the award is accepted; "
+        "the FY2017 acceptance deadline was extended to October 5, 2018. The JAG conditions "
+        "never included the 48-hour hold the PSP letter asks about.",
     }
 
 
@@ -130,21 +135,24 @@ _NOTICE_TEXT = (
 
 
 def _jag_conditions(*, california: bool) -> tuple[dict[str, Any], ...]:
-    if california:
-        status: dict[str, Any] = {
-            "status": "not_enforced",
-            "status_as_of": None,
-            "status_authority": "DOJ said it would not enforce FY2017 conditions 52–56 for "
-            "California and its subdivisions (date of the notice, and which number is which "
-            "condition: to be confirmed).",
-        }
-    else:
-        status = {
-            "status": "in_force",
-            "status_as_of": LETTER_DATE,
-            "status_authority": "FY2017 conditions announced by DOJ in July 2017; check later "
-            "court orders (e.g. the U.S. Conference of Mayors injunction) for this city.",
-        }
+    """The FY2017 conditions whose status the public record gives for the city.
+
+    A condition binds only through an accepted award, and on August 3, 2017 no FY2017 award
+    existed, so none is recorded as in force. Only California's cities have a documented status
+    (DOJ's later word that it would not enforce them); elsewhere the status depends on an award
+    and on court orders the demo cannot date, so the award's notes explain and no condition is
+    recorded.
+    """
+    if not california:
+        return ()
+    status: dict[str, Any] = {
+        "status": "not_enforced",
+        "status_as_of": None,
+        "status_authority": "DOJ said, after the FY2017 solicitation, that it would not enforce "
+        "FY2017 conditions 52–56 for California and its subdivisions (date of the notice, and "
+        "which number is which condition: to be confirmed). No FY2017 award existed on "
+        "August 3, 2017.",
+    }
     return (
         {"title": "Certification of compliance with 8 U.S.C. 1373", "text": _CERTIFICATION_TEXT}
         | status,
@@ -165,28 +173,38 @@ def _contacts(
     )  # fmt: skip
 
 
-_TRUST_ACT = {
+_TRUST_ACT: dict[str, Any] = {
     "instrument_type": "state_statute",
     "title": "California TRUST Act",
     "issuing_body": "California Legislature",
     "level": "state",
-    "citation": f"AB 4 (2013); Cal. Gov. Code §§ 7282–7282.5 ({TBC})",
+    # The letter prints a cited instrument's citation, so the unverified bill and code
+    # sections stay in the summary until checked.
+    "citation": None,
     "summary": "In force since 2014. Limits when California jails may hold people on "
-    "federal immigration detainers.",
+    f"federal immigration detainers. Bill and code sections (AB 4 of 2013; Cal. Gov. Code "
+    f"§§ 7282–7282.5): {TBC}.",
 }
-_TRUTH_ACT = {
+_TRUTH_ACT: dict[str, Any] = {
     "instrument_type": "state_statute",
     "title": "California TRUTH Act",
     "issuing_body": "California Legislature",
     "level": "state",
-    "citation": f"AB 2792 (2016); Cal. Gov. Code §§ 7283–7283.2 ({TBC})",
+    "citation": None,
     "summary": "Enacted 2016. Requires a written consent form before an ICE interview and "
-    "makes records of ICE access public records.",
+    "makes records of ICE access public records. Bill and code sections (AB 2792 of 2016; "
+    f"Cal. Gov. Code §§ 7283–7283.2): {TBC}.",
 }
 
 _DEMO_NOTE = (
-    "Demo data from public reporting of August 2017. FIPS is the county-level code; "
-    "population is the 2010 Census count; letterhead address: to be confirmed."
+    "Demo data from public reporting of August 2017. Population is the 2010 Census count; "
+    "letterhead address: to be confirmed."
+)
+# A city's own FIPS place code differs from its county's; the demo's sources give neither for
+# the three cities inside a county, so the field stays empty rather than hold the county's.
+_NO_PLACE_CODE = (
+    " FIPS: the city's own place code is to be confirmed ({county} is {county_name}'s county "
+    "code, not the city's)."
 )
 
 
@@ -223,7 +241,10 @@ _BERRY_LETTER = DemoEvidence(
 _ABQ_RESOLUTION_2000 = "City resolution barring city resources for immigration enforcement (2000)"
 _ABQ_ICE_ARRANGEMENT = "Arrangement with ICE at the Prisoner Transport Center (2009)"
 _ABQ_END_SANCTUARY = "End of the city's sanctuary policy (2010)"
-_BERNALILLO_2017 = "Bernalillo County resolution on ICE hold requests (2017)"
+_ABQ_GUIDELINES_2010 = (
+    "Mayor's guidelines for the ICE arrangement at the Prisoner Transport Center (2010)"
+)
+_BERNALILLO_2017 = "Bernalillo County resolution on ICE hold requests (March 2017)"
 _MDC = "Metropolitan Detention Center"
 _PTC = "Prisoner Transport Center"
 
@@ -232,7 +253,7 @@ ALBUQUERQUE = DemoCity(
         "name": "City of Albuquerque",
         "kind": "city",
         "state": "NM",
-        "fips": "35001",
+        "fips": None,
         "population": 545_852,
         "police_agency": "Albuquerque Police Department",
         "chief_name": "Gorden Eden Jr.",
@@ -241,7 +262,9 @@ ALBUQUERQUE = DemoCity(
         "chief_executive_title": "Mayor",
         "chief_legal_officer_title": "City Attorney",
         "letterhead_address": "Albuquerque Police Department\nAlbuquerque, NM",
-        "notes": _DEMO_NOTE + " City attorney's name: to be confirmed.",
+        "notes": _DEMO_NOTE
+        + _NO_PLACE_CODE.format(county="35001", county_name="Bernalillo County")
+        + " City attorney's name: to be confirmed.",
     },
     request=_psp_request("Gorden Eden Jr.", "Chief of Police", LETTER_DATE),
     facilities=(
@@ -273,13 +296,25 @@ ALBUQUERQUE = DemoCity(
             "enforcement. Resolution number and adoption date: to be confirmed.",
         },
         {
-            "instrument_type": "mou",
+            # Not typed as an MOU: whether the 2009 arrangement was ever written down as one is
+            # unverified.
+            "instrument_type": "other",
             "title": _ABQ_ICE_ARRANGEMENT,
             "issuing_body": "City of Albuquerque and U.S. Immigration and Customs Enforcement",
             "level": "local",
             "summary": "From 2009 ICE staff had space at the city-run Prisoner Transport Center "
             "to screen people arrested for criminal offenses in the city. ICE gradually "
-            "stopped using it. Whether it was written down, and its dates: to be confirmed.",
+            "stopped using it. Whether it was a written MOU, and its dates: to be confirmed.",
+        },
+        {
+            "instrument_type": "other",
+            "title": _ABQ_GUIDELINES_2010,
+            "issuing_body": "Mayor of Albuquerque",
+            "level": "local",
+            "summary": "In 2010 Mayor Richard Berry enacted guidelines for the arrangement with "
+            "ICE at the Prisoner Transport Center, so it rests on a written rule as well as "
+            "practice. Form, number and exact date, and whether the same guidelines ended the "
+            "sanctuary policy: to be confirmed.",
         },
         {
             "instrument_type": "other",
@@ -294,8 +329,8 @@ ALBUQUERQUE = DemoCity(
             "title": _BERNALILLO_2017,
             "issuing_body": "Bernalillo County",
             "level": "county",
-            "summary": "In 2017 the county resolved not to hold people solely on ICE requests. "
-            "Number and date: to be confirmed.",
+            "summary": "In March 2017 the county commission resolved, by a 4–1 vote, not to "
+            "hold people solely on ICE requests. Number and exact date: to be confirmed.",
         },
     ),
     evidence=(_BERRY_LETTER,),
@@ -313,16 +348,17 @@ ALBUQUERQUE = DemoCity(
             "access",
             "partial",
             facility=_PTC,
-            basis="practice",
+            # Written guidelines (2010) as well as what staff did.
+            basis="both",
             narrative="From 2009 the city gave U.S. Immigration and Customs Enforcement space "
             "at the city-run Prisoner Transport Center to screen people arrested for criminal "
-            "offenses in the city. ICE's presence there decreased and ultimately stopped; the "
-            "police chief told the Department of Homeland Security so in a letter in February. "
-            "Whether the space is still offered: to be confirmed.",
-            conditions="Screening of arrestees at the Prisoner Transport Center under the 2009 "
-            "arrangement; city resources are not used for immigration enforcement.",
+            "offenses in the city, under guidelines the mayor enacted in 2010. ICE's presence "
+            "there decreased and ultimately stopped; the police chief told the Department of "
+            "Homeland Security so in a letter in February 2017.",
+            conditions="Screening of arrestees at the Prisoner Transport Center under the "
+            "arrangement begun in 2009; city resources are not used for immigration enforcement.",
             information_source="Mayor's letter to the Attorney General, August 3, 2017",
-            instruments=(_ABQ_ICE_ARRANGEMENT, _ABQ_RESOLUTION_2000),
+            instruments=(_ABQ_GUIDELINES_2010, _ABQ_ICE_ARRANGEMENT, _ABQ_RESOLUTION_2000),
             evidence=(_BERRY_LETTER.filename,),
         ),
         DemoAnswer(
@@ -336,13 +372,14 @@ ALBUQUERQUE = DemoCity(
             "hold",
             "outside_control",
             facility=_MDC,
-            narrative="Outside our control — operated by Bernalillo County (county). In 2017 "
-            "the county resolved not to hold people solely on ICE requests.",
+            narrative="Outside our control — operated by Bernalillo County (county). In March "
+            "2017 the county resolved, 4–1, not to hold people solely on ICE requests.",
             information_source="Facility register: operator and control",
             instruments=(_BERNALILLO_2017,),
         ),
-        # The notice and hold answers for the Prisoner Transport Center are left open on
-        # purpose: the demo shows a response with required answers still missing.
+        # The notice and hold answers for the Prisoner Transport Center are left open: the
+        # public record says nothing of release notice or holds there, and the demo shows a
+        # response with required answers still missing.
         DemoAnswer(
             "statement",
             "The City of Albuquerque is not a sanctuary jurisdiction and does not shield "
@@ -352,11 +389,12 @@ ALBUQUERQUE = DemoCity(
             "resources for immigration enforcement, and the Albuquerque Police Department does "
             "not have the resources to enforce federal immigration laws. The Metropolitan "
             "Detention Center is operated by Bernalillo County; questions about the jail should "
-            "be directed to the county, which in 2017 resolved not to hold people solely on ICE "
-            "requests.",
+            "be directed to the county, which in March 2017 resolved not to hold people solely "
+            "on ICE requests.",
             information_source="Mayor's letter to the Attorney General, August 3, 2017",
             instruments=(
                 _ABQ_END_SANCTUARY,
+                _ABQ_GUIDELINES_2010,
                 _ABQ_ICE_ARRANGEMENT,
                 _ABQ_RESOLUTION_2000,
                 _BERNALILLO_2017,
@@ -385,7 +423,12 @@ BALTIMORE = DemoCity(
         "chief_executive_title": "Mayor",
         "chief_legal_officer_title": "City Solicitor",
         "letterhead_address": "Baltimore Police Department\nBaltimore, MD",
-        "notes": _DEMO_NOTE + " City Solicitor's name: to be confirmed.",
+        # Baltimore City is an independent city, so its county-equivalent code is its own.
+        "notes": _DEMO_NOTE
+        + " FIPS 24510 is Baltimore City's county-equivalent code (an independent city)."
+        " Baltimore's actual reply was a two-page letter from Police Commissioner Kevin Davis "
+        "dated August 14, 2017; its text: to be confirmed. City Solicitor's name: to be "
+        "confirmed.",
     },
     # Baltimore reported receiving the letter a day before its date.
     request=_psp_request("Kevin Davis", "Police Commissioner", date(2017, 8, 2)),
@@ -396,17 +439,10 @@ BALTIMORE = DemoCity(
             "operator_type": "state",
             "operator_name": _MD_OPERATOR,
             "sets_policy": False,
-            "control_basis": "Run by the State of Maryland; the mayor: “we don't even control "
-            "the jails here. That's a state issue.”",
-        },
-        {
-            "name": "Baltimore City Detention Center (city jail)",
-            "facility_type": "jail",
-            "operator_type": "state",
-            "operator_name": _MD_OPERATOR,
-            "sets_policy": False,
-            "control_basis": "The State of Maryland runs the city jail in Baltimore. Which "
-            "units were in use in 2017: to be confirmed.",
+            "control_basis": "Run by the State of Maryland, which has run Baltimore's jail "
+            "complex since 1991; the mayor: “we don't even control the jails here. That's a "
+            "state issue.” The Baltimore City Detention Center (the men's jail) closed on "
+            "August 25, 2015, so it is not recorded as a facility in 2017.",
         },
     ),
     instruments=(
@@ -428,17 +464,20 @@ BALTIMORE = DemoCity(
             "level": "state",
             "summary": "The State said it alerts ICE after an arrest and 48 hours before "
             "release, and treats detainers case by case. Whether this is written policy or "
-            "practice: to be confirmed.",
+            "practice, and the date of the statement: to be confirmed.",
         },
     ),
+    # Dated to when it became known: nothing the city knew on August 3, 2017 may rest on it.
     statistics=(
         {
             "period_start": date(2015, 1, 1),
-            "period_end": date(2017, 8, 31),
+            "period_end": date(2017, 10, 31),
             "received": 40,
-            "source": "Public-records request reported by press",
-            "notes": "The State had said it received none; at least 40. Exact period and "
-            "facility: to be confirmed.",
+            "source": "Public-records request, first reported by the press in October 2017",
+            "notes": "At least 40 ICE hold requests since 2015, although the State had said it "
+            "received none. First reported in October 2017, so not known when the PSP letter "
+            "was dated (August 3, 2017) nor when Baltimore replied (August 14, 2017). Exact "
+            "period covered and facility: to be confirmed.",
         },
     ),
     award=_jag_award(),
@@ -465,9 +504,7 @@ BALTIMORE = DemoCity(
             "outside_control",
             facility=_BCBIC,
             narrative=f"Outside our control — operated by the {_MD_OPERATOR} (state). The "
-            "State said it treats detainers case by case. A public-records request later "
-            "found at least 40 ICE hold requests since 2015, although the State had said it "
-            "received none.",
+            "State said it treats detainers case by case.",
             conditions="Case by case, per the State.",
             information_source="Public statement by the State of Maryland, 2017 (as reported)",
             instruments=(_MD_PRACTICE,),
@@ -475,8 +512,9 @@ BALTIMORE = DemoCity(
         DemoAnswer(
             "statement",
             "The Baltimore Police Department cannot answer for detention facilities it does "
-            "not control: Baltimore Central Booking and Intake Center and the city jail are run "
-            "by the State of Maryland, Department of Public Safety and Correctional Services. "
+            "not control: the State of Maryland, Department of Public Safety and Correctional "
+            "Services, runs Baltimore's jail complex, including the Baltimore Central Booking "
+            "and Intake Center. "
             "We do not enforce federal immigration laws and do not ask people questions about "
             "their immigration status. We do, however, enforce the criminal laws of the State "
             "of Maryland and honor criminal arrest warrants obtained by federal law enforcement "
@@ -487,37 +525,42 @@ BALTIMORE = DemoCity(
     ),
 )
 
-_WVDC = "West Valley Detention Center"
+# The police chief said arrestees go to "the county jail system": the sheriff runs several
+# jails and which ones take the city's arrestees is unverified, so no one jail is named.
+_SB_JAILS = "San Bernardino County jail system"
 _SB_SHERIFF = "San Bernardino County Sheriff"
-_SB_287G = "San Bernardino County Sheriff 287(g) agreement (former)"
+_SB_287G = "San Bernardino County Sheriff 287(g) agreement (suspended May 15, 2014)"
 _SB_PRACTICE = "San Bernardino County Sheriff: no holds past release without judicial authority"
+_MIRANDA_OLIVARES = "Miranda-Olivares v. Clackamas County"
 
 SAN_BERNARDINO = DemoCity(
     jurisdiction={
         "name": "City of San Bernardino",
         "kind": "city",
         "state": "CA",
-        "fips": "06071",
+        "fips": None,
         "population": 209_924,
         "police_agency": "San Bernardino Police Department",
         "chief_name": "Jarrod Burguan",
         "chief_title": "Chief of Police",
         "chief_legal_officer_title": "City Attorney",
         "letterhead_address": "San Bernardino Police Department\nSan Bernardino, CA",
-        "notes": _DEMO_NOTE + " Chief executive and city attorney: to be confirmed.",
+        "notes": _DEMO_NOTE
+        + _NO_PLACE_CODE.format(county="06071", county_name="San Bernardino County")
+        + " Chief executive and city attorney: to be confirmed.",
     },
     request=_psp_request("Jarrod Burguan", "Chief of Police", LETTER_DATE),
     facilities=(
         {
-            "name": _WVDC,
+            "name": _SB_JAILS,
             "facility_type": "jail",
             "operator_type": "county",
             "operator_name": _SB_SHERIFF,
             "sets_policy": False,
-            "control_basis": "The city does not run a jail; the county jails are run by the "
-            "San Bernardino County Sheriff (formerly under a 287(g) agreement), who does not "
-            "hold people past release without judicial authority. Which county jails serve the "
-            "city: to be confirmed.",
+            "control_basis": "The city does not run a jail; the police chief said arrestees go "
+            "to “the county jail system”, run by the San Bernardino County Sheriff (formerly "
+            "under a 287(g) agreement), who does not hold people past release without judicial "
+            "authority. Which county jails take the city's arrestees: to be confirmed.",
         },
     ),
     instruments=(
@@ -528,8 +571,20 @@ SAN_BERNARDINO = DemoCity(
             "title": _SB_287G,
             "issuing_body": f"{_SB_SHERIFF} and U.S. Immigration and Customs Enforcement",
             "level": "county",
-            "summary": "The sheriff was formerly under a 287(g) agreement. Dates, including "
-            "when it ended: to be confirmed.",
+            "summary": "The sheriff suspended its 287(g) agreement on May 15, 2014, citing "
+            "Miranda-Olivares v. Clackamas County. Start date and whether it was later "
+            "terminated: to be confirmed.",
+        },
+        {
+            "instrument_type": "court_decision",
+            "title": _MIRANDA_OLIVARES,
+            "issuing_body": "U.S. District Court for the District of Oregon",
+            "level": "federal",
+            "citation": "D. Or., April 2014",
+            "summary": "Federal court ruling on a county jail holding a person on an ICE "
+            "detainer. The San Bernardino County Sheriff's refusal to hold people without "
+            "judicial authority rests on it. Its holding in brief, case number, reporter "
+            f"citation and exact date: {TBC}.",
         },
         {
             "instrument_type": "jail_policy",
@@ -537,7 +592,8 @@ SAN_BERNARDINO = DemoCity(
             "issuing_body": _SB_SHERIFF,
             "level": "county",
             "summary": "The sheriff will not hold people past release without judicial "
-            "authority. Written policy or practice: to be confirmed.",
+            "authority, a position taken after Miranda-Olivares v. Clackamas County (2014), not "
+            "under the TRUST Act. Written policy or practice: to be confirmed.",
         },
     ),
     award=_jag_award(),
@@ -553,20 +609,23 @@ SAN_BERNARDINO = DemoCity(
         DemoAnswer(
             "hold",
             "outside_control",
-            facility=_WVDC,
+            facility=_SB_JAILS,
             narrative=f"Outside our control — operated by {_SB_SHERIFF} (county). The sheriff "
-            "will not hold people past release without judicial authority.",
+            "will not hold people past release without judicial authority, following "
+            "Miranda-Olivares v. Clackamas County (D. Or., April 2014).",
             conditions="Only with judicial authority.",
             information_source="Facility register: operator and control",
-            instruments=(_SB_PRACTICE, _TRUST_ACT["title"]),
+            instruments=(_SB_PRACTICE, _MIRANDA_OLIVARES),
         ),
         DemoAnswer(
             "statement",
-            "The City of San Bernardino does not run a jail. The county jails are run by the "
-            "San Bernardino County Sheriff, formerly under a 287(g) agreement, who will not "
-            "hold people past release without judicial authority. The California TRUST Act "
-            "(2014) limits holds and the TRUTH Act (2016) governs ICE interviews.",
-            instruments=(_SB_PRACTICE, _SB_287G, _TRUST_ACT["title"], _TRUTH_ACT["title"]),
+            "The City of San Bernardino does not run a jail: arrestees go to the county jail "
+            "system, run by the San Bernardino County Sheriff. Citing Miranda-Olivares v. "
+            "Clackamas County (D. Or., April 2014), the sheriff suspended its 287(g) agreement "
+            "on May 15, 2014 and will not hold people past release without judicial authority. "
+            "The California TRUTH Act (2016) requires a written consent form before an ICE "
+            "interview.",
+            instruments=(_SB_PRACTICE, _MIRANDA_OLIVARES, _SB_287G, _TRUTH_ACT["title"]),
         ),
     ),
 )
@@ -576,14 +635,16 @@ STOCKTON = DemoCity(
         "name": "City of Stockton",
         "kind": "city",
         "state": "CA",
-        "fips": "06077",
+        "fips": None,
         "population": 291_707,
         "police_agency": "Stockton Police Department",
         "chief_name": "Eric Jones",
         "chief_title": "Chief of Police",
         "chief_legal_officer_title": "City Attorney",
         "letterhead_address": "Stockton Police Department\nStockton, CA",
-        "notes": _DEMO_NOTE + " Chief executive and city attorney: to be confirmed.",
+        "notes": _DEMO_NOTE
+        + _NO_PLACE_CODE.format(county="06077", county_name="San Joaquin County")
+        + " Chief executive and city attorney: to be confirmed.",
     },
     request=_psp_request("Eric Jones", "Chief of Police", LETTER_DATE),
     facilities=(
@@ -612,7 +673,8 @@ STOCKTON = DemoCity(
             "The questions are not applicable to the City of Stockton: the county jail is run "
             "by the San Joaquin County Sheriff. Stockton police officers do not stop or "
             "question people about their immigration status.",
-            instruments=(_TRUST_ACT["title"], _TRUTH_ACT["title"]),
+            # Police practice: neither the TRUST nor the TRUTH Act requires it.
+            basis="practice",
         ),
     ),
 )

@@ -268,3 +268,17 @@ def test_a_pdf_still_opens_through_the_system(
     assert isinstance(target, Path)
     assert target.name == "_CON.pdf"  # a Windows device name made safe
     assert target.read_bytes() == CONTENT
+
+
+def test_the_edit_dialog_says_what_a_disguised_name_really_is(
+    qtbot, evidence_tab, store: Store
+) -> None:
+    from ui.records.dialog import RecordDialog
+
+    attached = evidence.attach_bytes(
+        store, evidence_tab.parent_id, "report\u202efdp.exe", b"MZ fake program"
+    )
+    dialog = RecordDialog(store, "evidence", record=attached)
+    qtbot.addWidget(dialog)
+    assert not dialog.kept_note.isHidden()
+    assert "Its real name is “reportfdp.exe”" in dialog.kept_note.text()

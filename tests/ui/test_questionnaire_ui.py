@@ -421,3 +421,19 @@ def test_byrne_jag_date_and_text_questions(qtbot, store) -> None:
     assert saved is not None
     assert saved.value == date(2017, 9, 5)
     assert questionnaires.is_empty(None)
+
+
+def test_a_federal_question_shows_its_words_as_issued_and_a_follow_up_says_whose(
+    editor,
+) -> None:
+    question = editor.detail.questionnaire.question("access")
+    assert question.issued is not None
+    page = editor.pages["access"]
+    assert page.text.text() == question.issued.text
+    assert page.caption.text().startswith("Question 1 ·")
+    assert page.source.text() == f"Source: {question.issued.source}"
+    # The plain-language reading leads the explanation instead.
+    assert page.help.text().startswith(question.text)
+    editor.go_to("statement")
+    statement = editor.pages["statement"]
+    assert statement.caption.text().startswith("Jurisdesk follow-up 4 ·")

@@ -6,11 +6,11 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
+from app.reports.text import long_date
 from app.services import responses
 from app.services.store import Store
 from tests.helpers import approved_response, make_jurisdiction, start_psp
 from ui.questionnaire import ResponseEditor
-from ui.questionnaire.review import long_date
 
 REASON = "Cite <b>General Order 1-04</b> & the 2009 arrangement for the holding cells."
 

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.questionnaires import Question
+from app.reports.text import long_date
 from app.services.responses import AnswerRecord
 from app.vocabulary import PolicyBasis
 from ui.questionnaire.drafts import Draft
-from ui.questionnaire.review import long_date, value_prose
+from ui.questionnaire.review import value_prose
 
 
 class Choice(enum.Enum):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
 from app import questionnaires
 from app.questionnaires import Question
 from app.questionnaires.checks import Finding
+from app.reports.text import long_date
 from app.services import (
     Conflict,
     InvalidInput,
@@ -45,7 +46,7 @@ from ui.questionnaire.editor_view import (
 from ui.questionnaire.history import HistoryDialog
 from ui.questionnaire.inputs import evidence_label, instrument_label, tint
 from ui.questionnaire.question_page import QuestionPage
-from ui.questionnaire.review import ReviewInput, long_date, parse_step_link, review_html
+from ui.questionnaire.review import ReviewInput, parse_step_link, review_html
 from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
 
 log = logging.getLogger(__name__)

@@ -45,12 +45,21 @@ class QuestionPage(QScrollArea):
         layout.setContentsMargins(18, 14, 18, 18)
         layout.setSpacing(10)
 
-        facts = [f"Question {question.number}", "Required" if question.required else "Optional"]
+        # A federal question shows its words as issued, with their source; a prompt Jurisdesk
+        # adds for itself says so, and is never presented as the government's question.
+        asked = question.issued.text if question.issued else question.text
+        source = question.issued.source if question.issued else question.source
+        name = (
+            f"Question {question.number}"
+            if question.is_federal
+            else f"Jurisdesk follow-up {question.number}"
+        )
+        facts = [name, "Required" if question.required else "Optional"]
         if question.is_facility_scope:
             facts.append("Answered for each facility" if facilities else "No facilities recorded")
         self.caption = QLabel(" · ".join(facts), body)
         tint(self.caption, MUTED_COLOR, semibold=True)
-        self.text = QLabel(question.text, body)
+        self.text = QLabel(asked, body)
         self.text.setObjectName("questionText")
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(_SELECTABLE)
@@ -59,8 +68,8 @@ class QuestionPage(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setWeight(font.Weight.DemiBold)
         self.text.setFont(font)
-        self.text.setAccessibleName(f"Question {question.number} as issued")
-        self.source = QLabel(f"Source: {question.source}", body)
+        self.text.setAccessibleName(f"{name} as issued" if question.issued else name)
+        self.source = QLabel(f"Source: {source}", body)
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(_SELECTABLE)
         self.source.setTextFormat(Qt.TextFormat.PlainText)
@@ -74,7 +83,9 @@ class QuestionPage(QScrollArea):
         help_layout = QVBoxLayout(help_box)
         help_title = QLabel("What this means", help_box)
         tint(help_title, "#1f3f66", semibold=True)
-        self.help = QLabel(question.help, help_box)
+        # The plain-language reading of an issued question comes first in the explanation.
+        plain = f"{question.text}\n\n" if question.issued and question.text != asked else ""
+        self.help = QLabel(plain + question.help, help_box)
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setTextInteractionFlags(_SELECTABLE)

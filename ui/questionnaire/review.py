@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from app import questionnaires
 from app.questionnaires import Missing, Question
 from app.questionnaires.checks import Finding
+from app.reports.text import long_date
 from app.services.responses import FacilityRef
 from app.vocabulary import PolicyBasis
 from ui.questionnaire.drafts import Draft, Slot
@@ -40,11 +40,6 @@ class ReviewInput:
     evidence_labels: Mapping[int, str]
     # What the questionnaire's checks found in the saved answers.
     findings: Sequence[Finding] = ()
-
-
-def long_date(day: date) -> str:
-    """“August 18, 2017” (strftime's unpadded day differs between Windows and the rest)."""
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _e(text: object) -> str:
@@ -159,10 +154,12 @@ def review_html(data: ReviewInput) -> str:
         )
     for question in data.questions:
         link = step_link(question.key)
+        name = "Question" if question.is_federal else "Jurisdesk follow-up"
+        asked = question.issued.text if question.issued else question.text
         out.append(
-            f"<h3><a href='{link}'>Question {_e(question.number)}</a>"
+            f"<h3><a href='{link}'>{name} {_e(question.number)}</a>"
             f"{'' if question.required else ' <small>(optional)</small>'}</h3>"
-            f"<p style='color:#333'>{_e(question.text)}</p>"
+            f"<p style='color:#333'>{_e(asked)}</p>"
         )
         if question.is_facility_scope and data.facilities:
             drafts = [data.drafts.get((question.key, f.id)) for f in data.facilities]

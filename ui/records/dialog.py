@@ -22,6 +22,7 @@ from app.services import approved_record, records
 from app.services.errors import Conflict, InvalidInput, UserError
 from app.services.fields import FieldKind, RecordKind, record_kind
 from app.services.records import Record
+from app.services.safe_files import shown_name
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
 from ui.common import errors
@@ -160,6 +161,16 @@ class RecordDialog(QDialog):
         self.kept_note.setWordWrap(True)
         self.kept_note.setStyleSheet("color: #8a5300;")
         self.kept_note.setVisible(bool(self.kept_note.text()))
+        if record is not None and self.kind.key == "evidence":
+            # The field shows the name as attached; hidden reordering characters can make
+            # "report<RLO>fdp.exe" read as a PDF, so say what it really is.
+            shown = shown_name(str(record.get("filename") or ""))
+            if shown != record.get("filename"):
+                self.kept_note.setText(
+                    f"This file name holds hidden characters that change how it reads. "
+                    f"Its real name is “{shown}”."
+                )
+                self.kept_note.setVisible(True)
         self.hint = QLabel("Fields marked * are required.")
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         self.buttons = QDialogButtonBox(
