@@ -27,22 +27,7 @@ from ui.records.panel import RecordTableView
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NONE = QModelIndex()
 
-ACTIONS = {
-    "create": "Created",
-    "update": "Changed",
-    "delete": "Deleted",
-    "import": "Imported",
-    "status": "Status changed",
-    "submit": "Submitted",
-    "approve": "Approved",
-    "reopen": "Reopened",
-    "reason": "Reason given",
-    "clear": "Answer cleared",
-    "answer": "Answered",
-    "prefill": "Pre-filled",
-    "file": "Filed",
-    "upgrade": "Recorded at upgrade",
-}
+ACTIONS = audit.ACTION_LABELS
 # What follows the time and the name of an entry read from an exchange file: this database
 # cannot vouch for either.
 ELSEWHERE = "(recorded elsewhere)"

@@ -60,6 +60,25 @@ CHAINED_FIELDS = (
 SHORT_HASH = 16
 
 
+# How each action of the trail reads to people, on screen and in `check`'s report.
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "import": "Imported",
+    "status": "Status changed",
+    "submit": "Submitted",
+    "approve": "Approved",
+    "reopen": "Reopened",
+    "reason": "Reason given",
+    "clear": "Answer cleared",
+    "answer": "Answered",
+    "prefill": "Pre-filled",
+    "file": "Filed",
+    "upgrade": "Recorded at upgrade",
+}
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime

@@ -46,22 +46,7 @@ _TABLE_LABELS = {
 
 # The trail's fields `check` holds records against: the latest local entry of each.
 _WATCHED_FIELDS = frozenset({"status", "approved_snapshot", "sha256", "filed_letter"})
-# How the trail's actions and fields read in a report.
-_ACTION_WORDS = {
-    "create": "Created",
-    "update": "Changed",
-    "delete": "Deleted",
-    "import": "Imported",
-    "status": "Status changed",
-    "submit": "Submitted",
-    "approve": "Approved",
-    "reopen": "Reopened",
-    "clear": "Answer cleared",
-    "answer": "Answered",
-    "prefill": "Pre-filled",
-    "file": "Filed",
-    "upgrade": "Recorded at upgrade",
-}
+# How the trail's fields read in a report (its actions: audit.ACTION_LABELS).
 _FIELD_WORDS = {
     "approved_snapshot": "approved record",
     "filed_letter": "filed letter",
@@ -91,7 +76,7 @@ class TrailEntry:
     @property
     def what(self) -> str:
         """What the entry records, in words: "Approved — response, approved record: 3f5a…"."""
-        action = _ACTION_WORDS.get(self.action, self.action)
+        action = audit.ACTION_LABELS.get(self.action, self.action)
         kind = _TABLE_LABELS.get(self.entity_kind, self.entity_kind.replace("_", " "))
         if self.action == "status":
             label = f" (reason: {_short(self.entity_label)})" if self.entity_label else ""
