@@ -334,28 +334,24 @@ _DETAIL_LOADING = (
 )
 
 
+def _load_for_screen(session: Session, response_id: int) -> models.Response:
+    row = session.scalars(
+        select(models.Response).where(models.Response.id == response_id).options(*_DETAIL_LOADING)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no response with id {response_id}.")
+    return row
+
+
 def get_response(store: Store, response_id: int) -> ResponseDetail:
     with store.reading() as session:
-        row = session.scalars(
-            select(models.Response)
-            .where(models.Response.id == response_id)
-            .options(*_DETAIL_LOADING)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"There is no response with id {response_id}.")
-        return _detail(session, row)
+        return _detail(session, _load_for_screen(session, response_id))
 
 
 def check_response(store: Store, response_id: int) -> tuple[Finding, ...]:
     """What the questionnaire's consistency checks find in the response as saved now."""
     with store.reading() as session:
-        row = session.scalars(
-            select(models.Response)
-            .where(models.Response.id == response_id)
-            .options(*_DETAIL_LOADING)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"There is no response with id {response_id}.")
+        row = _load_for_screen(session, response_id)
         return consistency.findings(definition_of(row), row)
 
 
