@@ -323,29 +323,8 @@ class EvidencePanel(RecordPanel):
                 "and keep a backup copy of the database.",
             )
 
-    def _message(
-        self,
-        title: str,
-        text: str,
-        *,
-        informative: str = "",
-        icon: QMessageBox.Icon = QMessageBox.Icon.Information,
-        buttons: Button = Button.Ok,
-        default: Button = Button.NoButton,
-        labels: Mapping[Button, str] | None = None,
-    ) -> Button:
-        """A message naming a file, as plain text: a name such as "<b>x</b>.pdf" is not markup."""
-        box = QMessageBox(icon, title, text, buttons, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        if informative:
-            box.setInformativeText(informative)
-        for standard, label in (labels or {}).items():
-            button = box.button(standard)
-            if button is not None:
-                button.setText(label)
-        if default != Button.NoButton:
-            box.setDefaultButton(default)
-        return Button(errors.present(box))
+    def _message(self, title: str, text: str, **options: Any) -> Button:
+        return errors.message(self, title, text, **options)
 
     def extend_context_menu(self, menu: QMenu) -> None:
         menu.addSeparator()

@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.paths import log_dir
@@ -52,8 +53,13 @@ def message(
     default: Button = Button.NoButton,
     labels: Mapping[Button, str] | None = None,
 ) -> Button:
-    """A message box with standard buttons (optionally relabelled); returns the one chosen."""
+    """A message box with standard buttons (optionally relabelled); returns the one chosen.
+
+    Plain text: messages name files and records as users typed them, and a name such as
+    "<b>x</b>.pdf" must read as itself, not as markup.
+    """
     box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
     if informative:
         box.setInformativeText(informative)
     for standard, label in (labels or {}).items():
