@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.services import records, responses, staff
+from app.services import letters, records, responses, staff
 from app.services.records import Record
 from app.services.store import Store, open_store
 
@@ -173,7 +173,7 @@ def approve_as_read(
     warnings acknowledged."""
     detail = responses.get_response(store, response_id)
     reviewer = None if reviewed_by is None else staff_member(store, reviewed_by, "Reviewer")
-    return responses.approve(
+    return letters.approve(
         store,
         response_id,
         staff_member(store, approver, title),

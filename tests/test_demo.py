@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import models
-from app.services import evidence, records, responses, staff
+from app.services import evidence, letters, records, responses, staff
 from app.services.demo import ALBUQUERQUE, STOCKTON, DemoAnswer, load_demo
 from app.services.errors import InvalidInput, NotFound
 from app.services.store import Store
@@ -166,10 +166,10 @@ def test_public_answers_are_recorded_as_statements(loaded: Store) -> None:
         answer = responses.get_response(loaded, summary.id).answer("statement")
         assert answer is not None, summary.jurisdiction_name
         statements[summary.jurisdiction_name] = str(answer.value)
-    assert statements["City of Stockton"].startswith("The questions are not applicable")
-    assert "do not enforce federal immigration laws" in statements["Baltimore City"]
+    assert "the questions are not applicable" in statements["City of Stockton"]
+    assert "does not enforce federal immigration laws" in statements["Baltimore City"]
     assert "ended its sanctuary policy in 2010" in statements["City of Albuquerque"]
-    assert "does not run a jail" in statements["City of San Bernardino"]
+    assert "suspended its 287(g) agreement" in statements["City of San Bernardino"]
 
 
 def test_grant_conditions_differ_for_california(loaded: Store) -> None:
@@ -320,7 +320,10 @@ def test_baltimore_city_detention_center_closed_in_2015_is_not_a_2017_facility(
     statement = response_of(loaded, "Baltimore City").answer("statement")
     assert statement is not None
     assert "city jail" not in str(statement.value)
-    assert "Department of Public Safety and Correctional Services" in str(statement.value)
+    # The letter says once, in its opening, who runs the facility.
+    baltimore = response_of(loaded, "Baltimore City").summary.id
+    opening = letters.composed_letter(loaded, baltimore).opening.text
+    assert "Department of Public Safety and Correctional Services" in opening
 
 
 def test_baltimores_40_hold_requests_are_not_known_in_august_2017(loaded: Store) -> None:

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from app import models
+from app.letter import edits as letter_edits
 from app.models import MAX_EVIDENCE_BYTES
 from app.reports import exports
 from app.services import approved_record, audit, evidence, exchange, records, responses
@@ -456,7 +458,7 @@ def _set(path: str, value: Any) -> Mutation:
 
 INVALID: list[tuple[str, Mutation, str, str]] = [
     ("wrong format", _set("format", "other-app"), "$.format: ", "not a Jurisdesk exchange"),
-    ("newer format", _set("format_version", 3), "$.format_version: ", "reads versions 1 and 2"),
+    ("newer format", _set("format_version", 4), "$.format_version: ", "reads versions 1, 2 and 3"),
     ("format version true", _set("format_version", True), "$.format_version: ", "reads versions"),
     (
         "schema: wrong type",
@@ -880,7 +882,7 @@ def test_approved_record_and_filed_letter_travel(
     exported = exchange.export_jurisdiction(store, jurisdiction, target)
     assert exported.counts["filed"] == 1
     document = json.loads(target.read_text(encoding="utf-8"))
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
     response = document["responses"][0]
     assert response["approved_record"] == _snapshot(store, source_id)
     assert document["responses"][1]["approved_record"] is None
@@ -1120,3 +1122,205 @@ def test_snapshot_changes_are_audited_by_digest(
         ).all()
     assert [(e.action, e.new_value) for e in kept] == [("import", approved_record.digest(text))]
     assert result.created["filed"] == 1
+
+
+# ----------------------------------------------------------------------------- composed letters
+
+
+def _set_letter(store: Store, response_uuid: str, text: str | None) -> None:
+    with store.transaction() as session:
+        row = session.scalars(
+            select(models.Response).where(models.Response.uuid == response_uuid)
+        ).one()
+        row.letter_edits = text
+
+
+def _stored_letter(store: Store, response_uuid: str) -> str | None:
+    with store.reading() as session:
+        row = session.scalars(
+            select(models.Response).where(models.Response.uuid == response_uuid)
+        ).one()
+        return row.letter_edits
+
+
+FULL_LETTER = letter_edits.LetterEdits(
+    date=date(2017, 8, 14),
+    letterhead={"name": "City of Albuquerque", "phone": "505-768-4500"},
+    addressee=("Alan R. Hanson", "Office of Justice Programs", HOSTILE.replace("\x00", "")),
+    frame={
+        "salutation": letter_edits.EditedText("Dear Mr. Hanson:"),
+        "opening": letter_edits.EditedText("We write " + HOSTILE, drafted="The draft opening."),
+    },
+    answers={
+        "certification": letter_edits.EditedText(
+            "The City cannot certify.\n\nSee the attached ordinance.", drafted="No."
+        )
+    },
+    signer={"name": "Jane Doe", "title": "City Attorney"},
+    cc=("Chief of Police", "City Clerk"),
+)
+
+
+def test_response_without_letter_edits_exports_no_letter(document: dict[str, Any]) -> None:
+    assert all("letter" not in response for response in document["responses"])
+
+
+def test_letter_round_trips_exactly(
+    store: Store, jurisdiction: int, fresh: Store, tmp_path: Path
+) -> None:
+    draft = exchange.export_document(store, jurisdiction)["responses"][1]
+    _set_letter(store, draft["uuid"], FULL_LETTER.to_text())
+    target = tmp_path / "letter.json"
+    exchange.export_jurisdiction(store, jurisdiction, target)
+    first = json.loads(target.read_text(encoding="utf-8"))
+    assert first["responses"][1]["letter"] == FULL_LETTER.to_json()
+    assert "letter" not in first["responses"][0]  # the submitted one was never edited
+
+    result = exchange.import_file(fresh, target)
+
+    kept = letter_edits.from_text(_stored_letter(fresh, draft["uuid"]))
+    assert kept == FULL_LETTER
+    assert kept.to_json() == FULL_LETTER.to_json()
+    second = exchange.export_document(fresh, result.jurisdiction_id)
+    assert _comparable(second) == _comparable(first)
+    # Into the database it came from, it changes nothing.
+    assert not exchange.import_document(store, first, "again.json").changed_anything
+
+
+def test_letter_with_only_a_date_imports(document: dict[str, Any], fresh: Store) -> None:
+    edited = copy.deepcopy(document)
+    edited["responses"][1]["letter"] = {"date": "2017-08-14"}
+
+    exchange.import_document(fresh, edited, "dated.json")
+
+    kept = letter_edits.from_text(_stored_letter(fresh, edited["responses"][1]["uuid"]))
+    assert kept == letter_edits.LetterEdits(date=date(2017, 8, 14))
+    assert kept.to_json() == {"date": "2017-08-14"}
+
+
+def test_letter_change_is_audited_and_cleared_when_left_out(
+    store: Store, document: dict[str, Any]
+) -> None:
+    edited = copy.deepcopy(document)
+    draft_uuid = edited["responses"][1]["uuid"]
+    edited["responses"][1]["letter"] = {"date": "2017-08-14", "opening": "Thank you."}
+
+    result = exchange.import_document(store, edited, "letter.json")
+
+    assert result.updated["responses"] == 1
+    expected = letter_edits.LetterEdits(
+        date=date(2017, 8, 14), frame={"opening": letter_edits.EditedText("Thank you.")}
+    )
+    assert _stored_letter(store, draft_uuid) == expected.to_text()
+    latest = audit.history(store, entity_uuid=draft_uuid)[0]
+    assert (latest.action, latest.field) == ("import", "letter_edits")
+    assert (latest.old_value, latest.new_value) == (None, expected.to_text())
+    # The same edits written another way are the same letter: nothing changes.
+    edited["responses"][1]["letter"] = {"opening": {"text": "Thank you."}, "date": "2017-08-14"}
+    assert not exchange.import_document(store, edited, "same.json").changed_anything
+    # Left out of a version 2 file, the letter is as drafted again.
+    cleared = exchange.import_document(store, document, "drafted.json")
+    assert cleared.updated["responses"] == 1
+    assert _stored_letter(store, draft_uuid) is None
+
+
+def test_version_1_file_leaves_the_letter_alone(store: Store, document: dict[str, Any]) -> None:
+    draft_uuid = document["responses"][1]["uuid"]
+    _set_letter(store, draft_uuid, FULL_LETTER.to_text())
+    old = copy.deepcopy(document)
+    old["format_version"] = 1
+    for response in old["responses"]:
+        response.pop("approved_record", None)
+        response.pop("filed", None)
+
+    exchange.import_document(store, old, "old.json")
+
+    assert _stored_letter(store, draft_uuid) == FULL_LETTER.to_text()
+
+
+def test_letter_of_a_submitted_response_cannot_change(
+    store: Store, document: dict[str, Any], db_path: Path
+) -> None:
+    edited = copy.deepcopy(document)
+    edited["responses"][0]["letter"] = {"date": "2017-08-14"}
+    fingerprint = _database_fingerprint(db_path)
+
+    with pytest.raises(ExchangeError) as caught:
+        exchange.import_document(store, edited, "changed.json")
+
+    assert caught.value.problems[0].startswith("$.responses[0]: ")
+    assert "reopen it first" in caught.value.problems[0]
+    assert _database_fingerprint(db_path) == fingerprint
+
+
+BAD_LETTERS: dict[str, tuple[Any, list[str]]] = {
+    "date not YYYY-MM-DD": (
+        {"date": "14/08/2017"},
+        ["$.responses[1].letter.date: “14/08/2017” is not a date; write it as YYYY-MM-DD."],
+    ),
+    "date that does not exist": (
+        {"date": "2017-02-30"},
+        ["$.responses[1].letter.date: “2017-02-30” is not a date; write it as YYYY-MM-DD."],
+    ),
+    "unknown member": (
+        {"colour": "blue"},
+        [
+            "$.responses[1].letter.colour: is not a part of a letter (see the exchange "
+            "format's “letter”)."
+        ],
+    ),
+    "paragraph that is not text": (
+        {"opening": {"text": 42}},
+        ["$.responses[1].letter.opening: must be text."],
+    ),
+    "paragraph that is a number": (
+        {"answers": {"certification": 7}},
+        [
+            "$.responses[1].letter.answers.certification: must be an object with the "
+            "paragraph's “text”."
+        ],
+    ),
+    "unknown question": (
+        {"answers": {"nonsense": "Rewritten."}},
+        [
+            "$.responses[1].letter.answers.nonsense: “nonsense” is not a question of "
+            "Byrne JAG FY2017 immigration conditions (version 1); a letter has a paragraph "
+            "only for its questions."
+        ],
+    ),
+    "signer without a name": (
+        {"signer": {"title": "City Attorney"}},
+        ["$.responses[1].letter.signer.name: is missing; a letter is signed by a named person."],
+    ),
+    "letterhead member": (
+        {"letterhead": {"motto": "Onward"}},
+        [
+            "$.responses[1].letter.letterhead.motto: is not a part of it (use name, office, "
+            "street, city_state_zip, phone)."
+        ],
+    ),
+    "letter that is a list": (
+        ["2017-08-14"],
+        ["$.responses[1].letter: must be an object."],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LETTERS))
+def test_bad_letter_is_refused_and_nothing_written(
+    store: Store, document: dict[str, Any], db_path: Path, fresh: Store, tmp_path: Path, case: str
+) -> None:
+    letter, expected = BAD_LETTERS[case]
+    edited = copy.deepcopy(document)
+    edited["responses"][1]["letter"] = letter
+    for target, path in ((store, db_path), (fresh, tmp_path / "fresh.sqlite")):
+        fingerprint = _database_fingerprint(path)
+        with pytest.raises(ExchangeError) as caught:
+            exchange.import_document(target, edited, "bad-letter.json")
+        assert caught.value.problems == expected, case
+        assert _database_fingerprint(path) == fingerprint
+    if case == "date not YYYY-MM-DD":
+        assert str(caught.value) == (
+            "bad-letter.json was not imported: $.responses[1].letter.date: “14/08/2017” is "
+            "not a date; write it as YYYY-MM-DD. Nothing was changed."
+        )

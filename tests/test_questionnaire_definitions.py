@@ -140,6 +140,7 @@ def test_shipped_definitions_are_available_sorted_by_title() -> None:
         ("doj-psp-2017", 1),
         ("doj-psp-2017", 2),
         ("byrne-jag-fy2017", 1),
+        ("byrne-jag-fy2017", 2),
     }
     titles = [d.title for d in available()]
     assert titles == sorted(titles, key=str.casefold)
@@ -530,3 +531,116 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     path = tmp_path / "latin1.json"
     path.write_bytes('{"title": "caf\u00e9"}'.encode("latin-1"))
     assert "not UTF-8" in str(refused(path))
+
+
+# --- Byrne JAG version 2 ---------------------------------------------------------------------
+
+JAG = "byrne-jag-fy2017"
+JAG_OWN_PROMPTS = [
+    "certifier_name",
+    "certifier_title",
+    "certification_date",
+    "application_number",
+    "access_condition_details",
+    "notice_condition_details",
+    "statement",
+]
+
+
+def test_jag_version_2_passes_schema_and_loads() -> None:
+    path = resource_path("questionnaires", f"{JAG}-v2.json")
+    schema = json.loads(
+        resource_path("questionnaires", "questionnaire.schema.json").read_text(encoding="utf-8")
+    )
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    definition = load_definition(path)
+    assert (definition.key, definition.version) == (JAG, 2)
+    assert get(JAG, 2) == definition
+    assert latest(JAG) == definition
+    assert [d.version for d in available() if d.key == JAG] == [2]
+
+
+def test_jag_version_2_quotes_no_federal_wording() -> None:
+    jag = get(JAG, 2)
+    document = json.loads(jag.path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert all("issued" not in q for q in document["questions"])
+    assert all(q.issued is None for q in jag.questions)
+    assert "paraphrased" in jag.source
+    for key in ("certification", "access_condition", "notice_condition"):
+        assert "paraphrased" in jag.question(key).source
+
+
+def test_jag_version_2_marks_its_own_prompts() -> None:
+    jag = get(JAG, 2)
+    own = [q.key for q in jag.questions if q.origin == JURISDESK]
+    assert own == JAG_OWN_PROMPTS
+    federal = [q.key for q in jag.questions if q.is_federal]
+    assert federal == ["certification", "access_condition", "notice_condition"]
+    # Every prompt Jurisdesk adds except the free statement completes a federal question.
+    for key in JAG_OWN_PROMPTS[:-1]:
+        condition = jag.question(key).visible_if
+        assert condition is not None
+        assert condition.question in federal
+    assert jag.question("statement").visible_if is None
+
+
+def test_jag_version_2_gives_every_choice_letter_wording() -> None:
+    jag = get(JAG, 2)
+    document = json.loads(jag.path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    declared = [c for q in document["questions"] for c in q.get("choices", [])]
+    assert declared
+    assert all(c.get("letter") for c in declared)
+    for key in ("access_condition", "notice_condition"):
+        for choice in jag.question(key).choices:
+            assert choice.letter
+            assert "describe" not in choice.letter
+            assert "—" not in choice.letter
+            assert choice.letter.endswith(".")
+            # Labels written for the person answering never reach the letter as they are.
+            if "—" in choice.label or "(" in choice.label:
+                assert choice.letter != choice.label
+        assert jag.question(key).choice("outside_control").letter == (  # type: ignore[union-attr]
+            "We cannot answer for this facility, which we do not operate."
+        )
+
+
+def test_jag_version_2_keeps_version_1_questions_and_corrects_its_wording() -> None:
+    v1, v2 = get(JAG, 1), get(JAG, 2)
+    assert v1.version == 1
+    assert v1.question_keys == v2.question_keys
+    assert v1.checks == v2.checks
+    for old, new in zip(v1.questions, v2.questions, strict=True):
+        assert (old.number, old.kind, old.scope, old.required) == (
+            new.number,
+            new.kind,
+            new.scope,
+            new.required,
+        )
+        assert (old.visible_if, old.max_length) == (new.visible_if, new.max_length)
+        assert [(c.value, c.result) for c in old.choices] == [
+            (c.value, c.result) for c in new.choices
+        ]
+    # Version 1 is untouched: no origins, no letter wording.
+    assert all(q.is_federal and q.issued is None for q in v1.questions)
+    assert all(c.letter is None for q in v1.questions for c in q.choices)
+    # The award conditions are not a letter, never asked for a hold, and did not exist yet on
+    # August 3, 2017.
+    for question in v2.questions:
+        assert "The letter asks" not in question.help
+        assert "hold" not in question.text.casefold()
+    assert "September 5, 2017" in v2.description
+    assert "no FY2017 award existed" in v2.description
+
+
+def test_new_jag_response_is_pinned_to_version_2_and_version_1_stays_usable(store: Any) -> None:
+    from app.services import responses
+    from tests.helpers import make_jurisdiction
+
+    city = make_jurisdiction(store)
+    started = responses.start_response(store, city.id, JAG)
+    assert (started.summary.questionnaire_key, started.summary.questionnaire_version) == (JAG, 2)
+    assert responses.get_response(store, started.summary.id).questionnaire == get(JAG, 2)
+    pinned = responses.start_response(store, city.id, JAG, version=1)
+    assert pinned.summary.questionnaire_version == 1
+    assert responses.get_response(store, pinned.summary.id).questionnaire == get(JAG, 1)

@@ -131,3 +131,33 @@ def test_unwritable_folder_exits_2_and_leaves_nothing(
         assert list(locked.iterdir()) == []
     finally:
         locked.chmod(0o755)
+
+
+def test_export_letter_as_word(sample_db: tuple[Path, int, int], tmp_path: Path) -> None:
+    import docx
+
+    db, _approved, draft = sample_db
+    letter = tmp_path / "letter.docx"
+    done = jurisdesk(db, "export", "--response", str(draft), "--format", "docx",
+                     "--kind", "letter", "--out", str(letter))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"Exported to {letter}" in done.stdout
+    document = docx.Document(str(letter))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for table in document.tables:
+        text += "\n".join(cell.text for row in table.rows for cell in row.cells)
+    assert "Baltimore" in text  # the draft response's jurisdiction
+
+
+def test_word_export_is_only_for_the_letter(
+    sample_db: tuple[Path, int, int], tmp_path: Path
+) -> None:
+    db, approved, _draft = sample_db
+    out = tmp_path / "report.docx"
+    done = jurisdesk(db, "export", "--response", str(approved), "--format", "docx",
+                     "--kind", "report", "--out", str(out))  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "--format docx writes the response letter only" in lines[0]
+    assert not out.exists()

@@ -258,7 +258,7 @@ def test_draft_letter_has_every_answer_operator_and_citation(exported: Exported)
         "PSP-2017-TB",
         "August 3, 2017",
         "Testburg County <Sheriff & Co>",
-        "This facility is outside the control of the City of Testburg",
+        "The City of Testburg does not operate the County Detention Center",
         "Testburg Police Holding Cells",
         "Only on a formal written request.",
         "Holds only with a judicial warrant.",
@@ -269,8 +269,8 @@ def test_draft_letter_has_every_answer_operator_and_citation(exported: Exported)
         FORMULA,
         LATIN,
         CJK,
-        "policy <scan> & notes.pdf",
-        "Signature pending approval",
+        LATIN + " ",  # the enclosed file's description, as Exhibit 1
+        "Dana Q. Counsel",  # the chief legal officer signs unless the office picks another
     ):
         assert squash(expected) in text, expected
     # Every federal question appears as issued; Jurisdesk's own prompts never print, only
@@ -346,7 +346,10 @@ def test_letter_quotes_each_federal_question_as_issued_and_no_screen_wording(
             assert question.text not in text, question.key
     assert "set out below as issued" in text
     assert "Our officers do not ask about immigration status." in text
-    assert "We cannot answer for this facility, which we do not operate." in text
+    assert (
+        "The City of Plainview does not operate the Plainview County Jail and cannot answer "
+        "for it." in text
+    )
     for screen_only in NOT_IN_LETTER:
         assert screen_only not in text, screen_only
     qpdf_check(path)
@@ -354,7 +357,8 @@ def test_letter_quotes_each_federal_question_as_issued_and_no_screen_wording(
 
 def test_exported_letter_has_no_screen_wording(exported: Exported) -> None:
     text = " ".join(exported.letter_text.split())
-    assert "Answer: In part." in text
+    assert "operated by the City of Testburg: in part." in text
+    assert "Answer:" not in text
     for screen_only in NOT_IN_LETTER:
         assert screen_only not in text, screen_only
 

@@ -687,7 +687,7 @@ def test_approval_keeps_what_the_letter_prints(store: Store) -> None:
     text = _kept_text(store, rid)
     assert text is not None
     kept = approved_record.parse(text)
-    assert kept.format_version == approved_record.FORMAT_VERSION == 1
+    assert kept.format_version == approved_record.FORMAT_VERSION == 2
     assert (kept.response_uuid, kept.questionnaire_key) == (summary.uuid, PSP)
     assert kept.approval.approved_by == "Timothy M. Keller"
     assert kept.approval.approved_at == summary.approved_at

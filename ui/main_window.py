@@ -459,6 +459,7 @@ class MainWindow(QMainWindow):
         # The letter of the response being edited is one click away from its toolbar.
         editor.toolbar.addSeparator()
         editor.toolbar.addAction(self.reports.export_letter_action)
+        editor.toolbar.addAction(self.reports.export_letter_docx_action)
         editor.toolbar.addAction(self.reports.print_letter_action)
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)

@@ -6,6 +6,7 @@ onto the printer, so print, preview and the saved PDF can never disagree about l
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -17,14 +18,17 @@ from PySide6.QtWidgets import QWidget
 # A page bitmap at a 1200-dpi printer's full resolution would take about 0.5 GB; 300 dpi is
 # already finer than the eye resolves on paper and keeps one page near 35 MB.
 MAX_RENDER_DPI = 300
+# pdfium keeps global state and is not thread-safe: one document is read at a time.
+PDFIUM_LOCK = threading.RLock()
 
 
 def page_count(pdf_path: Path) -> int:
-    document = pdfium.PdfDocument(str(pdf_path))
-    try:
-        return len(document)
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(pdf_path))
+        try:
+            return len(document)
+        finally:
+            document.close()
 
 
 def _page_image(page: pdfium.PdfPage, dpi: float) -> QImage:
@@ -44,12 +48,35 @@ def _page_image(page: pdfium.PdfPage, dpi: float) -> QImage:
     return image
 
 
+def page_images(pdf: bytes | Path, dpi: float) -> list[QImage]:
+    """Every page of the PDF as an image at dpi; QImage (not QPixmap), so it may be made off
+    the GUI thread (pdfium itself is not thread-safe, so this holds PDFIUM_LOCK)."""
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+        try:
+            images = []
+            for index in range(len(document)):
+                page = document[index]
+                try:
+                    images.append(_page_image(page, dpi))
+                finally:
+                    page.close()
+            return images
+        finally:
+            document.close()
+
+
 def render_to_printer(printer: QPrinter, pdf_path: Path) -> int:
     """Draws the PDF's pages (or the range chosen in the print dialog) onto the printer.
 
     Returns the number of pages drawn. Each page is scaled to the printable area, keeping its
     proportions, and centred.
     """
+    with PDFIUM_LOCK:  # a letter preview may be rendering on a pool thread meanwhile
+        return _render_to_printer(printer, pdf_path)
+
+
+def _render_to_printer(printer: QPrinter, pdf_path: Path) -> int:
     document = pdfium.PdfDocument(str(pdf_path))
     try:
         total = len(document)
@@ -92,19 +119,20 @@ def _printer_for(pdf_path: Path) -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(pdf_path.stem)
     # Start on the PDF's own paper (Letter or A4); the user may still pick another in the dialog.
-    document = pdfium.PdfDocument(str(pdf_path))
-    try:
-        if len(document):
-            width, height = document.get_page_size(0)
-            printer.setPageSize(QPageSize(QSizeF(width, height), QPageSize.Unit.Point))
-            orientation = (
-                QPageLayout.Orientation.Landscape
-                if width > height
-                else QPageLayout.Orientation.Portrait
-            )
-            printer.setPageOrientation(orientation)
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(pdf_path))
+        try:
+            size = document.get_page_size(0) if len(document) else None
+        finally:
+            document.close()
+    if size is not None:
+        width, height = size
+        printer.setPageSize(QPageSize(QSizeF(width, height), QPageSize.Unit.Point))
+        landscape = width > height
+        orientation = (
+            QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+        )
+        printer.setPageOrientation(orientation)
     # Full page: the PDF already has its margins; the printer's own are added by the driver.
     printer.setFullPage(True)
     return printer

@@ -117,6 +117,11 @@ class ReportActions(QObject):
             self.export_letter,
             "Write the response letter as a PDF, on the chosen paper size",
         )
+        self.export_letter_docx_action = a(
+            "Export letter as Wor&d (.docx)…",
+            self.export_letter_docx,
+            "Write the response letter as a Word document, to finish in a word processor",
+        )
         self.export_report_action = a(
             "Export full &report (PDF)…",
             self.export_report,
@@ -156,6 +161,7 @@ class ReportActions(QObject):
             self.paper_actions[key] = action
         self.response_actions = (
             self.export_letter_action,
+            self.export_letter_docx_action,
             self.export_workbook_action,
             self.print_letter_action,
             self.print_preview_action,
@@ -176,6 +182,7 @@ class ReportActions(QObject):
     def add_to_menu(self, menu: QMenu) -> None:
         for action in (
             self.export_letter_action,
+            self.export_letter_docx_action,
             self.export_report_action,
             self.export_workbook_action,
             self.export_comparison_action,
@@ -227,7 +234,9 @@ class ReportActions(QObject):
         if not name:
             return None
         path = Path(name)
-        wanted = ".pdf" if "*.pdf" in file_filter else ".xlsx"
+        wanted = next(
+            (ext for ext in (".pdf", ".docx", ".xlsx") if f"*{ext}" in file_filter), ".xlsx"
+        )
         if path.suffix.lower() != wanted:
             path = path.with_name(path.name + wanted)
         self._remember_folder(path)
@@ -272,6 +281,25 @@ class ReportActions(QObject):
             self.window,
             "Writing the response letter…",
             lambda: exports.export_letter(store, response_id, path, paper=paper),
+            self._exported,
+        )
+
+    def export_letter_docx(self) -> None:
+        chosen = self._chosen_response()
+        if chosen is None:
+            return
+        path = self._save_name(
+            "Export response letter as Word",
+            file_stem(chosen.jurisdiction, chosen.questionnaire, "letter") + ".docx",
+            "Word documents (*.docx)",
+        )
+        if path is None:
+            return
+        store, response_id = self._store(), chosen.id
+        run_in_background(
+            self.window,
+            "Writing the response letter…",
+            lambda: exports.export_letter(store, response_id, path, format="docx"),
             self._exported,
         )
 

@@ -29,6 +29,8 @@ class FiledDocument(Entity):
     )
     # "letter" today; the column leaves room for other filed kinds (e.g. a workbook).
     kind: Mapped[str] = mapped_column(String(20))
+    # Which file went out: "pdf", or "docx" when the office finished the letter in Word.
+    format: Mapped[str] = mapped_column(String(10), default="pdf", server_default="pdf")
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     filed_by: Mapped[str] = mapped_column(String(200))

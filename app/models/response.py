@@ -73,6 +73,9 @@ class Response(Entity):
     # None for drafts and for responses approved before Jurisdesk kept it. Deferred: lists of
     # responses never need it.
     approved_snapshot: Mapped[str | None] = deferred(mapped_column(Text))
+    # What the office wrote into the letter over Jurisdesk's draft (JSON, see app.letter.edits):
+    # the date, letterhead, signer, cc and any paragraph edited. None: the letter as drafted.
+    letter_edits: Mapped[str | None] = deferred(mapped_column(Text))
 
     jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="responses")
     request: Mapped[FederalRequest | None] = relationship()

@@ -47,7 +47,8 @@ _WRITTEN_BASES: Final = frozenset({"written", "both"})
 # of letters ("[name]", "[City Attorney]"); "[sic]" and subsection letters ("(a)", "[a]") are
 # legal usage, not placeholders.
 _PLACEHOLDER = re.compile(
-    r"\bto\s+be\s+(?:confirmed|determined|decided|added|completed|provided)\b"
+    r"\bto\s+be\s+(?:confirmed|determined|decided|added|completed|provided|obtained|verified"
+    r"|checked)\b"
     r"|\bTB[DCA]\b"
     r"|\[(?!sic\])[A-Za-z][A-Za-z .'_-]{1,40}\]"
     r"|\bX{3,}\b"

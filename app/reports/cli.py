@@ -2,7 +2,8 @@
 
 `export --format xlsx` writes the response workbook for both kinds: it already holds the
 response's facilities, cited instruments, evidence and history, so a separate "report"
-workbook would repeat it.
+workbook would repeat it. `export --format docx` writes the response letter as a Word document
+(for the office to finish in its word processor); there is no Word form of the report.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from app.services.store import Store
 
-FORMATS = ("pdf", "xlsx")
+FORMATS = ("pdf", "docx", "xlsx")
 KINDS = ("letter", "report")
 PAPERS = ("letter", "a4")
 
@@ -23,14 +24,24 @@ def add_commands(subparsers: Any, record_id: Callable[[str], int]) -> None:
     """Adds the report commands; record_id parses an id as the other commands do."""
     export = subparsers.add_parser(
         "export",
-        help="write a response letter or jurisdiction report (PDF) or the response workbook",
+        help="write a response letter (PDF or Word), jurisdiction report (PDF) or the "
+        "response workbook",
         description="Writes one export of a response. PDF: --kind letter is the response "
         "letter (recorded as filed once the response is approved), --kind report the full "
-        "report of the response's jurisdiction. XLSX: the response workbook for either kind.",
+        "report of the response's jurisdiction. DOCX: the response letter as a Word document "
+        "(--kind letter only; also recorded as filed once approved). XLSX: the response "
+        "workbook for either kind.",
     )
     export.add_argument("--response", type=record_id, required=True, metavar="ID")
-    export.add_argument("--format", choices=FORMATS, required=True)
-    export.add_argument("--kind", choices=KINDS, default="letter")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        required=True,
+        help="pdf: letter or report; docx: the letter as a Word document; xlsx: the workbook",
+    )
+    export.add_argument(
+        "--kind", choices=KINDS, default="letter", help="what to write (default: letter)"
+    )
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.add_argument("--paper", choices=PAPERS, default="letter", help="PDF paper size")
     export.set_defaults(handler=cmd_export)
@@ -46,9 +57,17 @@ def add_commands(subparsers: Any, record_id: Callable[[str], int]) -> None:
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
     from app.reports import exports
+    from app.services.errors import UserError
 
-    if args.format == "pdf" and args.kind == "letter":
-        result = exports.export_letter(store, args.response, args.out, paper=args.paper)
+    if args.format == "docx" and args.kind != "letter":
+        raise UserError(
+            f"--format docx writes the response letter only; export the {args.kind} as "
+            "--format pdf, or use --kind letter."
+        )
+    if args.kind == "letter" and args.format in ("pdf", "docx"):
+        result = exports.export_letter(
+            store, args.response, args.out, paper=args.paper, format=args.format
+        )
     elif args.format == "pdf":
         result = exports.export_report_for_response(
             store, args.response, args.out, paper=args.paper

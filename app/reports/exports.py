@@ -41,6 +41,8 @@ class Filing:
     # The audit trail's head kept with the letter when it was filed (None: filed before the
     # trail was a chain); see app.services.audit.ChainHead.
     chain_head: audit.ChainHead | None = None
+    # "pdf" or "docx": which file went out.
+    format: str = "pdf"
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def _to_filing(row: models.FiledDocument) -> Filing:
         chain_head=None
         if row.chain_head_sequence is None or row.chain_head_hash is None
         else audit.ChainHead(row.chain_head_sequence, row.chain_head_hash),
+        format=row.format,
     )
 
 
@@ -150,6 +153,7 @@ def _record_filing(
     approved_at: datetime | None,
     filename: str,
     content: bytes,
+    format: str = "pdf",
 ) -> tuple[Filing, bool]:
     """Files the letter unless the same bytes are already filed for this response.
 
@@ -180,6 +184,7 @@ def _record_filing(
             uuid=new_uuid(),
             response=response,
             kind=LETTER_KIND,
+            format=format,
             sha256=sha256,
             filed_at=utcnow(),
             filed_by=store.actor,
@@ -195,6 +200,9 @@ def _record_filing(
         return _to_filing(row), differs
 
 
+LETTER_FORMATS = ("pdf", "docx")
+
+
 def export_letter(
     store: Store,
     response_id: int,
@@ -202,23 +210,38 @@ def export_letter(
     *,
     paper: str = "letter",
     today: date | None = None,
+    format: str = "pdf",
 ) -> ExportResult:
-    """Writes the response letter; an approved response's letter is recorded as filed."""
-    from app.reports.pdf import render_letter
+    """Writes the response letter as PDF or Word; an approved response's letter is recorded
+    as filed, with the format that went out (the approved record stays the source of truth:
+    a Word file edited afterwards is the office's copy, not the filed one)."""
+    from app.services import letters, responses
 
+    if format not in LETTER_FORMATS:
+        raise UserError(f"Unknown letter format “{format}”; choose {' or '.join(LETTER_FORMATS)}.")
     paper = _paper(paper)
-    letter = model.letter(store, response_id, today=today)
-    rendered = render_letter(letter, paper)
-    target = write_atomically(path, rendered.content)
-    sha256 = hashlib.sha256(rendered.content).hexdigest()
+    letter = letters.composed_letter(store, response_id, today=today)
+    pages: int | None = None
+    if format == "docx":
+        from app.reports.letter_docx import render_letter_docx
+
+        content = render_letter_docx(letter)
+    else:
+        from app.reports.pdf import render_letter
+
+        rendered = render_letter(letter, paper)
+        content, pages = rendered.content, rendered.pages
+    target = write_atomically(path, content)
+    sha256 = hashlib.sha256(content).hexdigest()
     filing: Filing | None = None
     differs = False
     # A database open read-only cannot record the filing; the letter is still written.
     if not letter.draft and not store.read_only:
+        approved_at = responses.get_response(store, response_id).summary.approved_at
         filing, differs = _record_filing(
-            store, response_id, letter.response.approved_at, target.name, rendered.content
+            store, response_id, approved_at, target.name, content, format
         )
-    return ExportResult(target, len(rendered.content), sha256, rendered.pages, filing, differs)
+    return ExportResult(target, len(content), sha256, pages, filing, differs)
 
 
 def _jurisdiction_of_response(store: Store, response_id: int) -> int:

@@ -178,6 +178,8 @@ class AnswerView:
     information_source: str | None
     instruments: tuple[InstrumentView, ...]
     evidence: tuple[EvidenceView, ...]
+    # The stored basis (PolicyBasis value), for the sentences a drafted letter writes.
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -615,6 +617,7 @@ def _answer(
                 key=lambda e: (e.filename.lower(), e.id),
             )
         ),
+        basis=record.basis,
     )
 
 

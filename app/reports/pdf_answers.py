@@ -1,4 +1,5 @@
-"""Questions and their answers as flowables, the same in the letter and the report."""
+"""Questions and their answers as flowables, as the full report prints them (the letter says
+the same in its own words: app.letter.drafting)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,10 @@ from app import questionnaires
 from app.reports import fonts
 from app.reports.model import AnswerView, QuestionView, long_date
 from app.reports.pdf_layout import Styles, field_line, heading, para, paragraphs, rich
-
-# Names that read "the City of X"; a name such as "Baltimore City" takes no article.
-_NAMES_WITH_ARTICLE = ("city of ", "county of ", "town of ", "village of ", "state of ",
-                       "city and county of ", "borough of ", "township of ")  # fmt: skip
+from app.reports.text import with_article
 
 
-def with_article(name: str) -> str:
-    """The name as it reads inside a sentence: "the City of X", but "Baltimore City"."""
-    lowered = name.lower()
-    if lowered.startswith("the ") or not lowered.startswith(_NAMES_WITH_ARTICLE):
-        return name
-    return f"the {name}"
-
-
-def _answer_flowables(
-    answer: AnswerView, jurisdiction_name: str, styles: Styles, *, in_letter: bool
-) -> list[Flowable]:
+def _answer_flowables(answer: AnswerView, jurisdiction_name: str, styles: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     facility = answer.facility
     if facility is not None:
@@ -50,9 +38,8 @@ def _answer_flowables(
     if not answer.answered and not answer.narrative:
         out.append(para("No answer recorded.", styles.body, fonts.SERIF_ITALIC))
         return out
-    stated = answer.letter_text if in_letter else answer.value_text
-    if stated:
-        out.extend(field_line("Answer", stated, styles.body))
+    if answer.value_text:
+        out.extend(field_line("Answer", answer.value_text, styles.body))
     out.extend(paragraphs(answer.narrative, styles.body))
     out.extend(field_line("Conditions", answer.conditions, styles.body))
     details = []
@@ -62,41 +49,20 @@ def _answer_flowables(
         details.append(f"as of {long_date(answer.as_of)}")
     if details:
         out.append(para("; ".join(details) + ".", styles.small))
-    if not in_letter:
-        # Where the office got the facts is for its own file: in a letter it would read as a
-        # citation, and the letter's authorities are the instruments cited.
-        out.extend(field_line("Information from", answer.information_source, styles.small))
+    # Where the office got the facts is for its own file (the letter never prints it).
+    out.extend(field_line("Information from", answer.information_source, styles.small))
     if answer.instruments:
         cited = "; ".join(i.reference for i in answer.instruments)
         out.extend(field_line("Authority cited", cited, styles.body))
-    if answer.evidence and not in_letter:
+    if answer.evidence:
         listed = "; ".join(e.filename for e in answer.evidence)
         out.extend(field_line("Evidence", listed, styles.small))
     return out
 
 
-def statement_flowables(question: QuestionView, styles: Styles) -> list[Flowable]:
-    """What was written for a prompt Jurisdesk adds, as plain paragraphs of the letter.
-
-    The prompt itself is Jurisdesk's, not the federal government's, so only the answer prints.
-    """
-    out: list[Flowable] = []
-    for answer in question.answers:
-        if answer.answered:
-            out.extend(paragraphs(answer.letter_text, styles.body))
-        out.extend(paragraphs(answer.narrative, styles.body))
-        out.extend(field_line("Conditions", answer.conditions, styles.body))
-        if answer.instruments:
-            cited = "; ".join(i.reference for i in answer.instruments)
-            out.extend(field_line("Authority cited", cited, styles.body))
-    return out
-
-
-def _question_head(
-    question: QuestionView, styles: Styles, *, in_letter: bool, level: int | None
-) -> list[Flowable]:
+def _question_head(question: QuestionView, styles: Styles, level: int | None) -> list[Flowable]:
     if not question.federal:
-        # Only in the full report: the letter never prints Jurisdesk's own prompts.
+        # The letter never prints Jurisdesk's own prompts; the office's file shows them as such.
         return [
             heading(f"Jurisdesk follow-up {question.number}", styles.h2, level),
             *paragraphs(question.text, styles.body),
@@ -106,11 +72,6 @@ def _question_head(
         return [
             heading(f"Question {question.number}", styles.h2, level),
             *paragraphs(f"In substance: {question.text}", styles.body),
-        ]
-    if in_letter:
-        return [
-            heading(f"Question {question.number}", styles.h2, level),
-            *paragraphs(question.issued_text, styles.quote, fonts.SERIF_ITALIC),
         ]
     return [
         heading(f"Question {question.number} (as issued)", styles.h2, level),
@@ -125,18 +86,14 @@ def question_flowables(
     jurisdiction_name: str,
     styles: Styles,
     *,
-    in_letter: bool,
     level: int | None = None,
-    follow_ups: tuple[QuestionView, ...] = (),
 ) -> list[Flowable]:
     """The question (as issued where on record), then its answer, or one answer per facility
-    and a summary; then what was written for its Jurisdesk follow-ups, without their prompts."""
-    out: list[Flowable] = [
-        KeepTogether(_question_head(question, styles, in_letter=in_letter, level=level))
-    ]
+    and a summary, as the full report prints them."""
+    out: list[Flowable] = [KeepTogether(_question_head(question, styles, level))]
     if question.per_facility and question.answers:
         for answer in question.answers:
-            out.extend(_answer_flowables(answer, jurisdiction_name, styles, in_letter=in_letter))
+            out.extend(_answer_flowables(answer, jurisdiction_name, styles))
         summary = _summary_sentence(question)
         if summary:
             out.append(para(summary, styles.body, fonts.SERIF_ITALIC))
@@ -144,9 +101,7 @@ def question_flowables(
         out.append(para("No detention facilities are recorded for this jurisdiction.", styles.body))
     else:
         for answer in question.answers:
-            out.extend(_answer_flowables(answer, jurisdiction_name, styles, in_letter=in_letter))
-    for follow_up in follow_ups:
-        out.extend(statement_flowables(follow_up, styles))
+            out.extend(_answer_flowables(answer, jurisdiction_name, styles))
     return out
 
 

@@ -406,7 +406,7 @@ def _response_section(
     )
     out.extend(field_line("Notes", r.notes, styles.body))
     for question in r.questions:
-        out.extend(question_flowables(question, jurisdiction_name, styles, in_letter=False))
+        out.extend(question_flowables(question, jurisdiction_name, styles))
         if not question.per_facility and question.combined_label:
             out.append(
                 para(f"Result: {question.combined_label}.", styles.small, fonts.SERIF_ITALIC)

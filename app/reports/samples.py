@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.services import demo, responses, staff
+from app.services import demo, letters, responses, staff
 from app.services.store import Store, open_store
 
 
@@ -35,7 +35,7 @@ def _load(store: Store) -> list[int]:
     if complete is not None and approvers:
         responses.submit_for_review(store, complete.id)
         read = responses.get_response(store, complete.id)
-        responses.approve(
+        letters.approve(
             store,
             complete.id,
             approvers[0].id,
@@ -62,6 +62,10 @@ def write_samples(out: Path) -> list[Path]:
                 slug = f"{_slug(s.jurisdiction_name)}-{s.questionnaire_key}-{response_id}"
                 written.append(exports.export_letter(store, response_id,
                                                      out / f"{slug}-letter.pdf").path)  # fmt: skip
+                # The same letter as the office would finish it in Word.
+                written.append(exports.export_letter(store, response_id,
+                                                     out / f"{slug}-letter.docx",
+                                                     format="docx").path)  # fmt: skip
                 written.append(
                     exports.export_response_workbook(store, response_id, out / f"{slug}.xlsx").path
                 )

@@ -47,6 +47,19 @@ def long_date(day: date) -> str:
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
+# Names that read "the City of X"; a name such as "Baltimore City" takes no article.
+_NAMES_WITH_ARTICLE = ("city of ", "county of ", "town of ", "village of ", "state of ",
+                       "city and county of ", "borough of ", "township of ")  # fmt: skip
+
+
+def with_article(name: str) -> str:
+    """The name as it reads inside a sentence: "the City of X", but "Baltimore City"."""
+    lowered = name.lower()
+    if lowered.startswith("the ") or not lowered.startswith(_NAMES_WITH_ARTICLE):
+        return name
+    return f"the {name}"
+
+
 NBSP = "\u00a0"
 
 # "§ 1373", "§§ 7282–7282.5", "8 U.S.C. 1373", "U.S.C. § 1357": a line must never end on a

@@ -25,8 +25,13 @@ sorted keys and no spaces, so the same content is the same text and the same SHA
       "answers": [{"id", "uuid", "version", "question_key", "facility_id",
                    "value",                             # as stored: JSON text, or null
                    "result", "basis", "narrative", "conditions", "as_of",
-                   "information_source", "instrument_ids", "evidence_ids"}, ...]
+                   "information_source", "instrument_ids", "evidence_ids"}, ...],
+      "letter_edits": {...} or null,                    # app.letter.edits, as stored
+      "letter": {...} or null                           # app.letter.composed, frozen
     }
+
+The digest an approver is shown (the review state) covers the same document without the
+frozen letter: the letter is composed from everything else in it.
 
 "<every … field>" is each field of the record kind in app.services.fields (dates as
 YYYY-MM-DD), so the copy holds whatever a letter can print of the record. Evidence keeps its
@@ -57,7 +62,9 @@ from app.vocabulary import ResponseStatus
 
 FORMAT = "jurisdesk-approved-record"
 _LOCKED = (ResponseStatus.APPROVED.value, ResponseStatus.SUBMITTED.value)
-FORMAT_VERSION = 1
+# 2: adds "letter_edits" (what the office wrote into the letter) and "letter" (the letter as
+# composed and frozen at approval). Version 1 records are still read: they have neither.
+FORMAT_VERSION = 2
 
 # Kept beyond the fields users edit: the facts of an evidence file the letter lists.
 _FILE_FACTS: dict[str, tuple[str, ...]] = {"evidence": ("media_type", "size", "sha256")}
@@ -110,6 +117,10 @@ class ApprovedRecord:
     evidence: tuple[Record, ...]
     request: Record | None
     answers: tuple[ApprovedAnswer, ...]
+    # What the office wrote into the letter (stored JSON text) and the letter as composed at
+    # approval (its frozen JSON object); None in records approved before Jurisdesk kept them.
+    letter_edits: str | None = None
+    letter: dict[str, Any] | None = None
 
 
 # ----------------------------------------------------------------------------- writing
@@ -151,8 +162,12 @@ def _answer_out(row: models.Answer) -> dict[str, Any]:
     }
 
 
-def capture(session: Session, response: models.Response) -> str:
-    """The approved record of a response, as JSON text, read in the approving session."""
+def capture(session: Session, response: models.Response, letter: str | None = None) -> str:
+    """The approved record of a response, as JSON text, read in the approving session.
+
+    letter: the composed letter's frozen JSON text, kept as approved; None for the review
+    state, which covers what the letter is composed from.
+    """
     jurisdiction = response.jurisdiction
     # The order records.list_records gives, so the approved letter lists facilities as the
     # draft did.
@@ -186,6 +201,8 @@ def capture(session: Session, response: models.Response) -> str:
         "evidence": [_record_out("evidence", evidence[e]) for e in sorted(evidence)],
         "request": _record_out("request", response.request) if response.request else None,
         "answers": [_answer_out(a) for a in answers],
+        "letter_edits": None if not response.letter_edits else json.loads(response.letter_edits),
+        "letter": None if letter is None else json.loads(letter),
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -258,6 +275,7 @@ def parse(text: str) -> ApprovedRecord:
         response = document["response"]
         approved_at = response["approved_at"]
         request = document["request"]
+        edits = document.get("letter_edits")
         return ApprovedRecord(
             format_version=version,
             response_uuid=response["uuid"],
@@ -277,6 +295,8 @@ def parse(text: str) -> ApprovedRecord:
             evidence=_records_in("evidence", document["evidence"]),
             request=None if request is None else _record_in("request", request),
             answers=tuple(_answer_in(a) for a in document["answers"]),
+            letter_edits=None if edits is None else json.dumps(edits, ensure_ascii=False),
+            letter=document.get("letter"),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(

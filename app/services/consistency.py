@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 from app import models
+from app.letter import edits as letter_edits
 from app.questionnaires import AnswerValue, Questionnaire, checks
 from app.questionnaires.checks import AnswerFacts, FacilityFacts, Finding
 from app.vocabulary import JurisdictionKind, OperatorType
@@ -73,6 +74,13 @@ def _printed(response: models.Response) -> Iterator[tuple[str, str]]:
     for facility in jurisdiction.facilities:
         yield f"The facility name “{facility.name}”", facility.name
         yield f"The operator of {facility.name}", facility.operator_name
+    if response.letter_edits:
+        yield from letter_edits.from_text(response.letter_edits).printed_texts()
+    # Enclosed files are listed by their description, as the letter's exhibits.
+    enclosed = {e.id: e for a in response.answers for e in a.evidence}
+    for item in enclosed.values():
+        if item.description:
+            yield f"The description of the enclosed “{item.filename}”", item.description
     cited = {i.id: i for a in response.answers for i in a.instruments}
     for instrument in cited.values():
         for name, label in _INSTRUMENT_TEXTS:

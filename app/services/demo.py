@@ -73,6 +73,8 @@ class DemoCity:
     conditions: tuple[Mapping[str, Any], ...] = ()
     contacts: tuple[Mapping[str, Any], ...] = ()
     answers: tuple[DemoAnswer, ...] = field(default=())
+    # The date the office gives its reply letter (the letter is otherwise as drafted).
+    letter_date: date | None = None
 
     @property
     def name(self) -> str:
@@ -234,7 +236,7 @@ _BERRY_LETTER = DemoEvidence(
         b"Replace this file with a scan of the signed letter.\n"
     ),
     description="Summary of Mayor Richard Berry's letter to Attorney General Jeff Sessions "
-    "(August 3, 2017), from press reports. The letter itself: to be obtained.",
+    "(August 3, 2017), from press reports.",
     obtained_from="Public press reporting, August 2017",
 )
 
@@ -261,7 +263,8 @@ ALBUQUERQUE = DemoCity(
         "chief_executive": "Richard Berry",
         "chief_executive_title": "Mayor",
         "chief_legal_officer_title": "City Attorney",
-        "letterhead_address": "Albuquerque Police Department\nAlbuquerque, NM",
+        "letterhead_address": "Albuquerque Police Department\n400 Roma Avenue NW\n"
+        "Albuquerque, NM 87102",
         "notes": _DEMO_NOTE
         + _NO_PLACE_CODE.format(county="35001", county_name="Bernalillo County")
         + " City attorney's name: to be confirmed.",
@@ -355,25 +358,22 @@ ALBUQUERQUE = DemoCity(
             "offenses in the city, under guidelines the mayor enacted in 2010. ICE's presence "
             "there decreased and ultimately stopped; the police chief told the Department of "
             "Homeland Security so in a letter in February 2017.",
-            conditions="Screening of arrestees at the Prisoner Transport Center under the "
-            "arrangement begun in 2009; city resources are not used for immigration enforcement.",
             information_source="Mayor's letter to the Attorney General, August 3, 2017",
             instruments=(_ABQ_GUIDELINES_2010, _ABQ_ICE_ARRANGEMENT, _ABQ_RESOLUTION_2000),
             evidence=(_BERRY_LETTER.filename,),
         ),
         DemoAnswer(
             "access_conditions",
-            "Prisoner Transport Center only: ICE staff had space there from 2009 to screen "
-            "arrestees, and stopped using it. The Metropolitan Detention Center is run by "
-            "Bernalillo County.",
-            instruments=(_ABQ_ICE_ARRANGEMENT,),
+            "The arrangement was limited to screening people arrested for criminal offenses "
+            "and brought to the Prisoner Transport Center; city resources are not used for "
+            "immigration enforcement.",
         ),
         DemoAnswer(
             "hold",
             "outside_control",
             facility=_MDC,
-            narrative="Outside our control — operated by Bernalillo County (county). In March "
-            "2017 the county resolved, 4–1, not to hold people solely on ICE requests.",
+            narrative="In March 2017 the Bernalillo County Commission resolved, 4–1, not "
+            "to hold people solely on ICE requests.",
             information_source="Facility register: operator and control",
             instruments=(_BERNALILLO_2017,),
         ),
@@ -384,24 +384,17 @@ ALBUQUERQUE = DemoCity(
             "statement",
             "The City of Albuquerque is not a sanctuary jurisdiction and does not shield "
             "criminals from immigration laws; the city ended its sanctuary policy in 2010. "
-            "From 2009 the city gave ICE space at its Prisoner Transport Center to screen "
-            "arrestees, which ICE gradually stopped using. A 2000 city resolution bars city "
-            "resources for immigration enforcement, and the Albuquerque Police Department does "
-            "not have the resources to enforce federal immigration laws. The Metropolitan "
-            "Detention Center is operated by Bernalillo County; questions about the jail should "
-            "be directed to the county, which in March 2017 resolved not to hold people solely "
-            "on ICE requests.",
+            "A 2000 city resolution bars city resources for immigration enforcement, and the "
+            "Albuquerque Police Department does not have the resources to enforce federal "
+            "immigration laws.",
             information_source="Mayor's letter to the Attorney General, August 3, 2017",
-            instruments=(
-                _ABQ_END_SANCTUARY,
-                _ABQ_GUIDELINES_2010,
-                _ABQ_ICE_ARRANGEMENT,
-                _ABQ_RESOLUTION_2000,
-                _BERNALILLO_2017,
-            ),
-            evidence=(_BERRY_LETTER.filename,),
+            # What the answers above say (the transport center, the county's jail) is not
+            # repeated here: the letter says each fact once.
+            instruments=(_ABQ_END_SANCTUARY, _ABQ_RESOLUTION_2000),
         ),
     ),
+    # The demo office dates its reply on the day it is due.
+    letter_date=date(2017, 8, 18),
 )
 
 _MD_OPERATOR = "State of Maryland — Department of Public Safety and Correctional Services"
@@ -422,7 +415,8 @@ BALTIMORE = DemoCity(
         "chief_executive": "Catherine Pugh",
         "chief_executive_title": "Mayor",
         "chief_legal_officer_title": "City Solicitor",
-        "letterhead_address": "Baltimore Police Department\nBaltimore, MD",
+        "letterhead_address": "Baltimore Police Department\n601 East Fayette Street\n"
+        "Baltimore, MD 21202",
         # Baltimore City is an independent city, so its county-equivalent code is its own.
         "notes": _DEMO_NOTE
         + " FIPS 24510 is Baltimore City's county-equivalent code (an independent city)."
@@ -494,8 +488,7 @@ BALTIMORE = DemoCity(
             "notice",
             "outside_control",
             facility=_BCBIC,
-            narrative=f"Outside our control — operated by the {_MD_OPERATOR} (state). The "
-            "State said it alerts ICE after an arrest and 48 hours before release.",
+            narrative="The State said it alerts ICE after an arrest and 48 hours before release.",
             information_source="Public statement by the State of Maryland, 2017 (as reported)",
             instruments=(_MD_PRACTICE,),
         ),
@@ -503,26 +496,23 @@ BALTIMORE = DemoCity(
             "hold",
             "outside_control",
             facility=_BCBIC,
-            narrative=f"Outside our control — operated by the {_MD_OPERATOR} (state). The "
-            "State said it treats detainers case by case.",
+            narrative="The State said it treats detainers case by case.",
             conditions="Case by case, per the State.",
             information_source="Public statement by the State of Maryland, 2017 (as reported)",
             instruments=(_MD_PRACTICE,),
         ),
         DemoAnswer(
             "statement",
-            "The Baltimore Police Department cannot answer for detention facilities it does "
-            "not control: the State of Maryland, Department of Public Safety and Correctional "
-            "Services, runs Baltimore's jail complex, including the Baltimore Central Booking "
-            "and Intake Center. "
-            "We do not enforce federal immigration laws and do not ask people questions about "
-            "their immigration status. We do, however, enforce the criminal laws of the State "
-            "of Maryland and honor criminal arrest warrants obtained by federal law enforcement "
-            "agencies.",
+            "The Baltimore Police Department does not enforce federal immigration laws and "
+            "does not ask people questions about their immigration status. It does, however, "
+            "enforce the criminal laws of the State of Maryland and honor criminal arrest "
+            "warrants obtained by federal law enforcement agencies.",
             information_source="Statement of Police Commissioner Kevin Davis, August 3, 2017",
             instruments=(_BPD_STATEMENT,),
         ),
     ),
+    # Baltimore's actual reply is dated August 14, 2017.
+    letter_date=date(2017, 8, 14),
 )
 
 # The police chief said arrestees go to "the county jail system": the sheriff runs several
@@ -544,7 +534,8 @@ SAN_BERNARDINO = DemoCity(
         "chief_name": "Jarrod Burguan",
         "chief_title": "Chief of Police",
         "chief_legal_officer_title": "City Attorney",
-        "letterhead_address": "San Bernardino Police Department\nSan Bernardino, CA",
+        "letterhead_address": "San Bernardino Police Department\n710 North D Street\n"
+        "San Bernardino, CA 92401",
         "notes": _DEMO_NOTE
         + _NO_PLACE_CODE.format(county="06071", county_name="San Bernardino County")
         + " Chief executive and city attorney: to be confirmed.",
@@ -610,7 +601,7 @@ SAN_BERNARDINO = DemoCity(
             "hold",
             "outside_control",
             facility=_SB_JAILS,
-            narrative=f"Outside our control — operated by {_SB_SHERIFF} (county). The sheriff "
+            narrative="The sheriff "
             "will not hold people past release without judicial authority, following "
             "Miranda-Olivares v. Clackamas County (D. Or., April 2014).",
             conditions="Only with judicial authority.",
@@ -619,15 +610,14 @@ SAN_BERNARDINO = DemoCity(
         ),
         DemoAnswer(
             "statement",
-            "The City of San Bernardino does not run a jail: arrestees go to the county jail "
-            "system, run by the San Bernardino County Sheriff. Citing Miranda-Olivares v. "
-            "Clackamas County (D. Or., April 2014), the sheriff suspended its 287(g) agreement "
-            "on May 15, 2014 and will not hold people past release without judicial authority. "
-            "The California TRUTH Act (2016) requires a written consent form before an ICE "
-            "interview.",
-            instruments=(_SB_PRACTICE, _MIRANDA_OLIVARES, _SB_287G, _TRUTH_ACT["title"]),
+            "The sheriff suspended its 287(g) agreement on May 15, 2014, citing the same "
+            "decision. The California TRUTH Act (2016) requires a written consent form before "
+            "an ICE interview.",
+            instruments=(_SB_287G, _TRUTH_ACT["title"]),
         ),
     ),
+    # The demo office dates its reply on the day it is due.
+    letter_date=date(2017, 8, 18),
 )
 
 STOCKTON = DemoCity(
@@ -641,7 +631,8 @@ STOCKTON = DemoCity(
         "chief_name": "Eric Jones",
         "chief_title": "Chief of Police",
         "chief_legal_officer_title": "City Attorney",
-        "letterhead_address": "Stockton Police Department\nStockton, CA",
+        "letterhead_address": "Stockton Police Department\n22 East Market Street\n"
+        "Stockton, CA 95202",
         "notes": _DEMO_NOTE
         + _NO_PLACE_CODE.format(county="06077", county_name="San Joaquin County")
         + " Chief executive and city attorney: to be confirmed.",
@@ -670,13 +661,15 @@ STOCKTON = DemoCity(
     answers=(
         DemoAnswer(
             "statement",
-            "The questions are not applicable to the City of Stockton: the county jail is run "
-            "by the San Joaquin County Sheriff. Stockton police officers do not stop or "
-            "question people about their immigration status.",
+            "For these reasons the questions are not applicable to the City of Stockton. "
+            "Stockton police officers do not stop or question people about their immigration "
+            "status.",
             # Police practice: neither the TRUST nor the TRUTH Act requires it.
             basis="practice",
         ),
     ),
+    # The demo office dates its reply on the day it is due.
+    letter_date=date(2017, 8, 18),
 )
 
 CITIES: tuple[DemoCity, ...] = (ALBUQUERQUE, BALTIMORE, SAN_BERNARDINO, STOCKTON)
@@ -784,6 +777,15 @@ def _fill(store: Store, city: DemoCity, jurisdiction_id: int) -> None:
                 evidence_ids=_ids(answer.evidence, files, "evidence", city.name),
             ),
         )
+    if city.letter_date is not None:
+        # Imported here: the letter service reads through the reports' model, which is built
+        # on these services.
+        from app.letter.edits import LetterEdits
+        from app.services import letters
+
+        current = letters.state(store, response.summary.id)
+        letters.save(store, response.summary.id, LetterEdits(date=city.letter_date),
+                     expected_version=current.version)  # fmt: skip
 
 
 def load_city(store: Store, city: DemoCity) -> bool:

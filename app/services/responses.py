@@ -882,6 +882,9 @@ def approve(
     acknowledged: Collection[str] = (),
     reviewer_id: int | None = None,
     expected_version: int | None = None,
+    letter: str | None = None,
+    letter_state: str | None = None,
+    letter_refusal: str | None = None,
 ) -> ResponseSummary:
     """Approves and locks the response exactly as the approver read it.
 
@@ -892,6 +895,10 @@ def approve(
     was shown; refused (ReviewChanged) if anything it covers has changed since. acknowledged:
     the keys of the warnings the approver read and accepts; every current warning must be
     among them. Refused too while required answers are missing or a check finds an error.
+    letter: the composed letter's frozen JSON (app.services.letters.approve composes it),
+    kept in the approved record so the letter prints as approved whatever Jurisdesk drafts
+    later; letter_state: the review state it was composed from, which must be seen_state;
+    letter_refusal: why that letter cannot go out (refused after the response's own checks).
     """
     with store.transaction() as session:
         row = _load(session, response_id)
@@ -916,7 +923,11 @@ def approve(
                 ]
             )
         detail = _detail(session, row)
-        if seen_state is None or seen_state != detail.review_state:
+        if (
+            seen_state is None
+            or seen_state != detail.review_state
+            or (letter is not None and letter_state != seen_state)
+        ):
             raise ReviewChanged(
                 "Something this response prints changed after you opened it for review (an "
                 "answer, a facility, a cited record, the letterhead or the request). Reload it "
@@ -929,6 +940,8 @@ def approve(
                 f"missing (first: question {missing[0].number}). Complete them before approving."
             )
         _refuse_errors(detail.findings, "approving")
+        if letter_refusal is not None:
+            raise WorkflowError(letter_refusal)
         unread = [w for w in detail.warnings if w.key not in set(acknowledged)]
         if unread:
             raise WorkflowError(
@@ -953,7 +966,7 @@ def approve(
                          new="\n".join(w.message for w in detail.warnings))  # fmt: skip
         # The letter prints records that stay editable (facilities, instruments, letterhead,
         # the request): keep them as they are now, so the approved letter never changes.
-        kept = approved_record.capture(session, row)
+        kept = approved_record.capture(session, row, letter)
         audit.record(session, store.actor, "approve", row, field="approved_snapshot",
                      old=None, new=approved_record.digest(kept))  # fmt: skip
         row.approved_snapshot = kept

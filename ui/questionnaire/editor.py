@@ -23,6 +23,7 @@ from app.services import (
     Store,
     UserError,
     audit,
+    letters,
     records,
     responses,
     staff,
@@ -36,6 +37,7 @@ from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
 from ui.questionnaire.drafts import Draft, Slot
 from ui.questionnaire.editor_view import (
     DONE,
+    LETTER,
     MISSING,
     OPTIONAL,
     REVIEW,
@@ -45,6 +47,7 @@ from ui.questionnaire.editor_view import (
 )
 from ui.questionnaire.history import HistoryDialog
 from ui.questionnaire.inputs import evidence_label, instrument_label, tint
+from ui.questionnaire.letter_editor import LetterStep
 from ui.questionnaire.question_page import QuestionPage
 from ui.questionnaire.review import ReviewInput, parse_step_link, review_html
 from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700
 REVIEW_STEP = "__review__"
+# The letter is composed after the answers it is drafted from, and read before sign-off.
+LETTER_STEP = "__letter__"
 STEP_KEY_ROLE = Qt.ItemDataRole.UserRole
 MARKER_ROLE = Qt.ItemDataRole.UserRole + 1
 # Characters of a send-back reason the banner shows; the history keeps all of it.
@@ -129,6 +134,7 @@ class ResponseEditor(ResponseEditorView):
         self.step_keys: list[str] = []
         self.current_key: str | None = None
         self.history_dialog: HistoryDialog | None = None
+        self.letter_page: LetterStep | None = None
         self._closing = False
 
         self.autosave = QTimer(self)
@@ -250,7 +256,7 @@ class ResponseEditor(ResponseEditorView):
         visible = self.visible_questions()
         done = self.completeness()
         missing = {m.question_key for m in done.missing}
-        keys = [q.key for q in visible] + [REVIEW_STEP]
+        keys = [q.key for q in visible] + [LETTER_STEP, REVIEW_STEP]
         titles = step_titles(self.detail.questionnaire.questions)
         tips = {
             DONE: "Answered",
@@ -264,6 +270,13 @@ class ResponseEditor(ResponseEditorView):
             for question in visible:
                 item = QListWidgetItem(f"{question.number}.  {titles[question.key]}", self.steps)
                 item.setData(STEP_KEY_ROLE, question.key)
+            letter = QListWidgetItem("Letter", self.steps)
+            letter.setIcon(marker_icon(LETTER))
+            letter.setData(STEP_KEY_ROLE, LETTER_STEP)
+            letter.setToolTip(
+                "The response letter: date, letterhead, signer and every paragraph, "
+                "with a preview as it will print"
+            )
             review = QListWidgetItem("Review and sign-off", self.steps)
             review.setIcon(marker_icon(REVIEW))
             review.setData(STEP_KEY_ROLE, REVIEW_STEP)
@@ -301,9 +314,24 @@ class ResponseEditor(ResponseEditorView):
             self.stack.addWidget(page)
         return page
 
+    def _letter_page(self) -> LetterStep:
+        """The Letter step, made when first shown (it composes the whole letter)."""
+        if self.letter_page is None:
+            page = LetterStep(
+                self.store, self.response_id, self.stack, version=lambda: self.summary.version
+            )
+            page.saved.connect(self._letter_saved)
+            page.on_conflict = self._letter_refused
+            self.letter_page = page
+            self.stack.addWidget(page)
+        else:
+            # The answers may have changed since it was last shown, and the draft with them.
+            self.letter_page.refresh()
+        return self.letter_page
+
     def go_to(self, key: str, facility_id: int | None = None, *, focus: bool = False) -> None:
         """Shows a step; whatever was typed on the step being left is saved first."""
-        if self.dirty:
+        if self.has_unsaved_changes():
             self.save_now()
         if key not in self.step_keys:
             key = REVIEW_STEP
@@ -311,6 +339,11 @@ class ResponseEditor(ResponseEditorView):
         if key == REVIEW_STEP:
             self._show_review()
             self.stack.setCurrentWidget(self.review)
+        elif key == LETTER_STEP:
+            letter = self._letter_page()
+            self.stack.setCurrentWidget(letter)
+            if focus:
+                letter.first_input().setFocus()
         else:
             page = self._page(self.detail.questionnaire.question(key))
             page.focus_facility(facility_id)
@@ -327,6 +360,8 @@ class ResponseEditor(ResponseEditorView):
         self.step_position.setText(
             "Review and sign-off" if index == last else f"Step {index + 1} of {last}"
         )
+        if key == LETTER_STEP:
+            self.step_position.setText(f"Letter — step {index + 1} of {last}")
 
     def _step_clicked(self, row: int) -> None:
         if 0 <= row < len(self.step_keys):
@@ -361,10 +396,30 @@ class ResponseEditor(ResponseEditorView):
         self._rebuild_steps()
 
     def has_unsaved_changes(self) -> bool:
-        return bool(self.dirty)
+        return bool(self.dirty) or (self.letter_page is not None and self.letter_page.dirty)
 
     def save_now(self) -> bool:
-        """Saves every edited answer now; False if any could not be saved (reason shown)."""
+        """Saves every edited answer, then the letter; False if anything could not be saved
+        (the reason is shown)."""
+        answers = self._save_answers()
+        # After the answers: a refused letter save reloads the window, dropping unsaved answers.
+        letter = self.letter_page is None or self.letter_page.save_now()
+        return answers and letter
+
+    def _letter_saved(self, version: int) -> None:
+        """The letter's save raised the response's version: keep it, so the next workflow
+        action (or letter save) is checked against the response as this window left it."""
+        summary = dataclasses.replace(self.summary, version=version)
+        self.detail = dataclasses.replace(self.detail, summary=summary)
+        self.changed.emit()
+
+    def _letter_refused(self) -> None:
+        """Someone else changed the response (or it left draft): read it all again."""
+        if self.dirty:
+            self._save_answers()
+        self.reload()
+
+    def _save_answers(self) -> bool:
         self.autosave.stop()
         if not self.dirty:
             return True
@@ -507,6 +562,9 @@ class ResponseEditor(ResponseEditorView):
         """Reads the response again; what could not be saved is dropped (the user agreed)."""
         self.autosave.stop()
         self.dirty.clear()
+        if self.letter_page is not None:
+            # Read again when shown (go_to below does it if the letter is on screen).
+            self.letter_page.discard()
         self.detail = responses.get_response(self.store, self.response_id)
         self._load_citations()
         for page in self.pages.values():
@@ -685,11 +743,13 @@ class ResponseEditor(ResponseEditorView):
         self.changed.emit()
         return True
 
+    # The actions below read self.summary.version when they run, after _workflow saved what
+    # was typed: a letter save raises the response's version, and is this window's own change.
+
     def submit_for_review(self) -> bool:
-        version = self.summary.version
         return self._workflow(
             lambda: responses.submit_for_review(
-                self.store, self.response_id, expected_version=version
+                self.store, self.response_id, expected_version=self.summary.version
             )
         )
 
@@ -702,10 +762,10 @@ class ResponseEditor(ResponseEditorView):
         )
         if not run_dialog(dialog):
             return False
-        reason, version = dialog.reason_text(), self.summary.version
+        reason = dialog.reason_text()
         return self._workflow(
             lambda: responses.return_to_draft(
-                self.store, self.response_id, reason, expected_version=version
+                self.store, self.response_id, reason, expected_version=self.summary.version
             )
         )
 
@@ -747,16 +807,16 @@ class ResponseEditor(ResponseEditorView):
         )
         if not run_dialog(dialog):
             return False
-        approval, version = dialog.approval(), self.summary.version
+        approval = dialog.approval()
         return self._workflow(
-            lambda: responses.approve(
+            lambda: letters.approve(
                 self.store,
                 self.response_id,
                 approval.approver_id,
                 seen_state=seen,
                 acknowledged=[w.key for w in warnings],
                 reviewer_id=approval.reviewer_id,
-                expected_version=version,
+                expected_version=self.summary.version,
             )
         )
 
@@ -764,14 +824,14 @@ class ResponseEditor(ResponseEditorView):
         dialog = SubmittedDialog(self)
         if not run_dialog(dialog):
             return False
-        submission, version = dialog.submission(), self.summary.version
+        submission = dialog.submission()
         return self._workflow(
             lambda: responses.mark_submitted(
                 self.store,
                 self.response_id,
                 submission.submitted_on,
                 submission.method,
-                expected_version=version,
+                expected_version=self.summary.version,
             )
         )
 
@@ -785,9 +845,11 @@ class ResponseEditor(ResponseEditorView):
         )
         if not run_dialog(dialog):
             return False
-        reason, version = dialog.reason_text(), self.summary.version
+        reason = dialog.reason_text()
         return self._workflow(
-            lambda: responses.reopen(self.store, self.response_id, reason, expected_version=version)
+            lambda: responses.reopen(
+                self.store, self.response_id, reason, expected_version=self.summary.version
+            )
         )
 
     def show_history(self) -> HistoryDialog:

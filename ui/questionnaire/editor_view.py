@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 
 DONE, MISSING, OPTIONAL, UNSAVED, REVIEW = "done", "missing", "optional", "unsaved", "review"
+LETTER = "letter"
 
 
 def _round_pen(color: str, width: float) -> QPen:
@@ -66,6 +67,13 @@ def marker_icon(kind: str) -> QIcon:
         painter.drawRoundedRect(box.adjusted(6, 0, -6, 0), 4, 4)
         for y in (24, 33, 42):
             painter.drawLine(QPointF(22, y), QPointF(42, y))
+    elif kind == LETTER:
+        painter.setPen(_round_pen("#1f3f66", 5))
+        painter.setBrush(QColor("#eef4fb"))
+        envelope = box.adjusted(0, 8, 0, -8)
+        painter.drawRoundedRect(envelope, 4, 4)
+        flap = [envelope.topLeft() + QPointF(3, 3), envelope.center()]
+        painter.drawPolyline([*flap, envelope.topRight() + QPointF(-3, 3)])
     else:
         painter.setPen(QPen(QColor("#9e9e9e"), 5))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app import questionnaires
+from app.letter import edits
 from app.models import MAX_EVIDENCE_BYTES
 from app.models.base import Entity
 from app.questionnaires import AnswerError, Question, Questionnaire
@@ -365,6 +366,61 @@ def _read_approved_record(problems: Problems, rec: Rec, raw: Mapping[str, Any]) 
     rec.values["approved_snapshot"] = text
 
 
+def _letter_member(field_name: str, raw: Any) -> JsonPath:
+    """The path under `letter` of a member edits.from_json names ("date", "letterhead.phone",
+    "answers.<key>", "answers.<key>.drafted"): a question key is kept whole, dots and all."""
+    if field_name == "letter":
+        return ()
+    top, _, rest = field_name.partition(".")
+    if not rest:
+        return (top,)
+    if top == "answers":
+        keys = raw.get("answers") if isinstance(raw, dict) else None
+        keys = keys if isinstance(keys, dict) else {}
+        stem = rest.removesuffix(".drafted")
+        if stem != rest and stem in keys and rest not in keys:
+            return (top, stem, "drafted")
+        return (top, rest)
+    return (top, *rest.split("."))
+
+
+def _read_letter(problems: Problems, rec: Rec, raw: Any, covered: set[JsonPath]) -> None:
+    """The office's edits to the response's letter, checked as the letter editor checks them
+    (edits.from_json), stored as the database keeps them. Every problem's path is put in
+    `covered`: the schema's objections to it or to anything inside it are not repeated."""
+    path: JsonPath = (*rec.path, "letter")
+    found: list[tuple[JsonPath, str]] = []
+    answers = raw.get("answers") if isinstance(raw, dict) else None
+    definition = rec.definition
+    if isinstance(answers, dict) and definition is not None:
+        keys = set(definition.question_keys)
+        for key in answers:
+            if key not in keys:
+                found.append(
+                    (
+                        (*path, "answers", key),
+                        f"“{key}” is not a question of {definition.title} (version "
+                        f"{definition.version}); a letter has a paragraph only for its "
+                        "questions.",
+                    )
+                )
+    try:
+        parsed = edits.from_json(raw, where=f"The letter of response {json_path(rec.path)}")
+    except InvalidInput as exc:
+        reported = {parts for parts, _ in found}
+        for problem in exc.problems:
+            parts = (*path, *_letter_member(problem.field, raw))
+            if parts not in reported:
+                reported.add(parts)
+                found.append((parts, problem.message))
+        parsed = None
+    for parts, message in found:
+        problems.add(parts, message)
+        covered.add(parts)
+    if parsed is not None and not found:
+        rec.values["letter_edits"] = parsed.to_text()
+
+
 def _read_filed(plan: Plan, problems: Problems, response: Rec, raw: Any, path: JsonPath) -> None:
     if not isinstance(raw, dict):
         return
@@ -377,12 +433,21 @@ def _read_filed(plan: Plan, problems: Problems, response: Rec, raw: Any, path: J
         return  # each reported already, by the schema or above
     content, size, actual = checked
     rec.content = content
-    rec.values = texts | {"filed_at": filed_at, "sha256": actual, "size": size}
+    written = raw.get("format", "pdf")
+    if written not in ("pdf", "docx"):
+        problems.add((*path, "format"), f"“{written}” is not a letter format (pdf or docx).")
+        return
+    rec.values = texts | {"filed_at": filed_at, "sha256": actual, "size": size, "format": written}
     plan.records["filed"].append(rec)
 
 
 def _read_response(
-    plan: Plan, problems: Problems, raw: Any, path: JsonPath, format_version: int
+    plan: Plan,
+    problems: Problems,
+    raw: Any,
+    path: JsonPath,
+    format_version: int,
+    covered: set[JsonPath],
 ) -> None:
     if not isinstance(raw, dict):
         return
@@ -403,6 +468,13 @@ def _read_response(
     slots: dict[tuple[str, str | None], JsonPath] = {}
     for index, answer in enumerate(answers if isinstance(answers, list) else []):
         _read_answer(plan, problems, rec, answer, (*path, "answers", index), slots)
+    # Left out, the letter is as Jurisdesk drafts it (an export leaves it out when the office
+    # changed nothing); a version 1 or 2 file, written before letters were exchanged, leaves
+    # the database's letter as it is, as version 1 does the approved record.
+    if "letter" in raw:
+        _read_letter(problems, rec, raw["letter"], covered)
+    elif format_version >= 3:
+        rec.values["letter_edits"] = None
     if format_version < 2:
         for member in ("approved_record", "filed"):
             if member in raw:
@@ -445,7 +517,9 @@ def _surrogates(problems: Problems, document: Any) -> None:
             pending += (((*path, name), item) for name, item in value.items())
 
 
-def _read_document(document: Mapping[str, Any], problems: Problems, format_version: int) -> Plan:
+def _read_document(
+    document: Mapping[str, Any], problems: Problems, format_version: int, covered: set[JsonPath]
+) -> Plan:
     plan = Plan()
     _read_record(
         plan,
@@ -476,7 +550,7 @@ def _read_document(document: Mapping[str, Any], problems: Problems, format_versi
                         parent=rec.uuid if rec is not None else None,
                     )
     for index, raw in enumerate(items(document.get("responses"))):
-        _read_response(plan, problems, raw, ("responses", index), format_version)
+        _read_response(plan, problems, raw, ("responses", index), format_version, covered)
     for index, raw in enumerate(items(document.get("audit"))):
         _read_history(plan, problems, raw, ("audit", index))
     _surrogates(problems, document)
@@ -507,7 +581,8 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
         or not isinstance(format_version, int)
         or format_version not in READABLE_VERSIONS
     ):
-        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
+        numbers = [str(v) for v in READABLE_VERSIONS]
+        readable = ", ".join(numbers[:-1]) + " and " + numbers[-1]
         problems.add(
             ("format_version",),
             f"this file is format version {short(format_version)}; this Jurisdesk reads "
@@ -515,13 +590,17 @@ def check_document(document: Any) -> tuple[Plan, Problems]:
         )
         return Plan(), problems
     semantic = Problems()
-    plan = _read_document(document, semantic, format_version)
+    # A letter's problems cover what is inside the member too: the letter's own check says
+    # "must be text" of a paragraph whose "text" the schema would name again.
+    within: set[JsonPath] = set()
+    plan = _read_document(document, semantic, format_version, within)
     # Where the app's own validation has something to say, its wording is kept and the
     # schema's message for the same member is dropped: one problem, said once.
     covered = {parts for parts, _ in semantic.found}
     for error in validator().iter_errors(document):
         for parts, message in schema_problem(error):
-            if parts not in covered:
-                problems.add(parts, message)
+            if parts in covered or any(parts[:n] in within for n in range(len(parts))):
+                continue
+            problems.add(parts, message)
     problems.found += semantic.found
     return plan, problems

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, undefer
 
 import app
 from app import models
+from app.letter import edits
 from app.models.base import Entity, utcnow
-from app.services.errors import NotFound, UserError
+from app.services.errors import InvalidInput, NotFound, UserError
 from app.services.exchange.format import (
     COUNT_KEYS,
     FORMAT,
@@ -81,6 +82,7 @@ def _filed_out(row: models.FiledDocument) -> dict[str, Any]:
         "filed_at": _plain(row.filed_at),
         "filed_by": row.filed_by,
         "filename": row.filename,
+        "format": row.format,
         "size": row.size,
         "content_base64": base64.b64encode(row.content).decode("ascii"),
     }
@@ -101,8 +103,23 @@ def _filings(session: Session, responses: Sequence[models.Response]) -> dict[int
     return by_response
 
 
+def _letter_out(row: models.Response) -> dict[str, Any] | None:
+    """What the office changed in the response's letter, or None: the letter as drafted."""
+    if row.letter_edits is None:
+        return None
+    try:
+        changed = edits.from_text(row.letter_edits)
+    except (InvalidInput, ValueError) as exc:
+        raise UserError(
+            f"The letter of the {row.questionnaire_key} response ({row.uuid}) cannot be read "
+            f"from the database ({exc}); open it in Jurisdesk, correct the letter and export "
+            "again."
+        ) from exc
+    return None if changed.empty else changed.to_json()
+
+
 def _response_out(row: models.Response, filed: list[Any]) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "uuid": row.uuid,
         "version": row.version,
         "questionnaire_key": row.questionnaire_key,
@@ -118,10 +135,15 @@ def _response_out(row: models.Response, filed: list[Any]) -> dict[str, Any]:
         "notes": row.notes,
         "request": row.request.uuid if row.request is not None else None,
         "answers": [_answer_out(a) for a in _by_id(row.answers)],
-        # The JSON text kept at approval, as stored: byte for byte what the letter prints from.
-        "approved_record": row.approved_snapshot,
-        "filed": filed,
     }
+    # Only when the office changed something: left out, the letter is as Jurisdesk drafts it.
+    letter = _letter_out(row)
+    if letter is not None:
+        out["letter"] = letter
+    # The JSON text kept at approval, as stored: byte for byte what the letter prints from.
+    out["approved_record"] = row.approved_snapshot
+    out["filed"] = filed
+    return out
 
 
 def _audit_out(row: models.AuditEntry) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from app.services.fields import LONG_TEXT_LIMIT, RECORD_KINDS, FieldKind, FieldS
 from app.services.responses import SOURCE_LIMIT
 
 FORMAT = "jurisdesk-exchange"
-FORMAT_VERSION = 2
-# Versions this Jurisdesk imports: 1 lacks the approved record and filed documents of responses.
-READABLE_VERSIONS: tuple[int, ...] = (1, 2)
+FORMAT_VERSION = 3
+# Versions this Jurisdesk imports: 1 lacks the approved record and filed documents of
+# responses; 2 lacks the office's letter (and which format each filed letter went out in).
+READABLE_VERSIONS: tuple[int, ...] = (1, 2, 3)
 SCHEMA_FILENAME = "jurisdesk-exchange.schema.json"
 # The largest file imported (and exported): an import holds about this much again in memory
 # at its peak, which an office PC spares without slowing everything else down.

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import models
+from app.letter import edits
 from app.models.base import Entity, utcnow
 from app.services import approved_record, audit
-from app.services.errors import UserError
+from app.services.errors import InvalidInput, UserError
 from app.services.exchange.checks import Plan, Rec, check_document
 from app.services.exchange.database_checks import check_database
 from app.services.exchange.format import COUNT_KEY_OF, COUNT_KEYS, MODELS, WRITE_ORDER
@@ -121,7 +122,7 @@ class _Writer:
         changed = False
         for name, new in values.items():
             old = getattr(row, name)
-            if old != new:
+            if old != new and not _same(name, old, new):
                 setattr(row, name, new)
                 audit.record(self.session, self.actor, "import", row, label=label,
                              field=name, old=_audited(name, old),
@@ -356,6 +357,17 @@ def _audited(name: str, value: Any) -> Any:
     if name == "approved_snapshot" and isinstance(value, str):
         return approved_record.digest(value)
     return value
+
+
+def _same(name: str, old: Any, new: Any) -> bool:
+    """Values that differ as stored but not in meaning: a letter's edits written with their
+    members in another order are the same edits, and not a change to the response."""
+    if name != "letter_edits":
+        return False
+    try:
+        return bool(edits.from_text(old) == edits.from_text(new))
+    except (InvalidInput, ValueError):
+        return False  # what the database holds is unreadable: the file's edits replace it
 
 
 def _titled(member: str) -> Callable[[Rec], str]:

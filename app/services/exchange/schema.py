@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 
 from app import questionnaires
+from app.letter import edits
 from app.models import MAX_EVIDENCE_BYTES
 from app.paths import resource_path
 from app.services.exchange.format import (
@@ -99,6 +100,58 @@ def _filed_text(name: str) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": FILED_TEXT_LIMITS[name]}
 
 
+def _letter_schemas() -> dict[str, Any]:
+    """The office's edits to a response's letter (app.letter.edits). Every member is optional,
+    and null is the same as leaving it out: that part of the letter is as Jurisdesk drafts it."""
+    line = {"type": "string", "maxLength": edits.LINE_LIMIT}
+    lines = {"type": ["array", "null"], "maxItems": edits.MAX_LINES, "items": line}
+
+    def block(description: str, names: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            "description": description,
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {name: dict(line) for name in names},
+        }
+
+    paragraph = {
+        "title": "Rewritten paragraph",
+        "description": "The paragraph as the office wrote it (text) and the draft it was "
+        "rewritten from (drafted). Plain text is the same as an object with only text.",
+        "type": ["object", "string"],
+        "minLength": 1,
+        "maxLength": edits.PARAGRAPH_LIMIT,
+        "additionalProperties": False,
+        "required": ["text"],
+        "properties": {
+            "text": {"type": "string", "minLength": 1, "maxLength": edits.PARAGRAPH_LIMIT},
+            "drafted": {"type": ["string", "null"], "maxLength": edits.PARAGRAPH_LIMIT},
+        },
+    }
+    ref = {"$ref": "#/$defs/letter_paragraph"}
+    letter = {
+        "title": "Letter",
+        "description": "What the office changed in the response's letter over Jurisdesk's "
+        "draft; left out (or null), the letter is as Jurisdesk drafts it.",
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "properties": {
+            "date": {"type": ["string", "null"], "pattern": DATE_PATTERN},
+            "letterhead": block("Letterhead lines", edits.LETTERHEAD_FIELDS),
+            "addressee": lines | {"description": "The addressee block, line by line."},
+            **{part: {"anyOf": [ref, {"type": "null"}]} for part in edits.FRAME_PARTS},
+            "answers": {
+                "description": "Rewritten answer paragraphs, by question key.",
+                "type": ["object", "null"],
+                "additionalProperties": ref,
+            },
+            "signer": block("Who signs the letter (name required)", edits.SIGNER_FIELDS),
+            "cc": lines | {"description": "Copies to, one line each."},
+        },
+    }
+    return {"letter": letter, "letter_paragraph": paragraph}
+
+
 def build_schema() -> dict[str, Any]:
     """The JSON Schema of the format, derived from RECORD_KINDS so it cannot drift from them.
 
@@ -171,6 +224,11 @@ def build_schema() -> dict[str, Any]:
         "properties": {
             "uuid": {"$ref": "#/$defs/uuid"},
             "kind": _filed_text("kind"),
+            "format": {
+                "description": "Which file went out: pdf, or docx when the letter was finished "
+                "in Word. Format version 3; absent means pdf.",
+                "enum": ["pdf", "docx"],
+            },
             "sha256": {"type": "string", "pattern": SHA256_PATTERN},
             "filed_at": {"type": "string", "pattern": DATETIME_PATTERN},
             "filed_by": {"type": "string", "maxLength": FILED_TEXT_LIMITS["filed_by"]},
@@ -182,6 +240,7 @@ def build_schema() -> dict[str, Any]:
             },
         },
     }
+    defs |= _letter_schemas()
     defs["response"] = {
         "title": "Response",
         "type": "object",
@@ -198,6 +257,7 @@ def build_schema() -> dict[str, Any]:
             "submitted_on": nullable_date,
             "request": nullable_uuid,
             "answers": {"type": "array", "items": {"$ref": "#/$defs/answer"}},
+            "letter": {"$ref": "#/$defs/letter"},
             "approved_record": {
                 "description": "The approved record kept at approval (JSON text, exactly as "
                 "stored), or null. Format version 2.",
