@@ -4,15 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench soak screenshots samples clean system-run system-test
+.PHONY: run test lint format bench soak screenshots samples clean system-run system-test lock
 
-$(STAMP): pyproject.toml
+# Exact versions and hashes from the lock files (see requirements/README.md); nothing else is
+# downloaded, so every checkout installs the same packages.
+LOCKS := requirements/dev.lock requirements/build.lock
+
+$(STAMP): pyproject.toml setup.py $(LOCKS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Jurisdesk needs Python 3.11 or newer; found $$($(PYTHON) --version)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
 		{ echo "Cannot create $(VENV): install python3-venv (sudo apt-get install python3-venv)."; exit 1; }
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps $(addprefix -r ,$(LOCKS))
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 system-run:
@@ -21,8 +25,9 @@ system-run:
 system-test:
 	@scripts/system-packages test
 
+# The demo database, in its own file: a user's own database is never touched by `make run`.
 run: system-run $(STAMP)
-	$(VENV)/bin/jurisdesk
+	$(VENV)/bin/jurisdesk --demo
 
 test: system-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -q
@@ -50,6 +55,10 @@ screenshots: system-test $(STAMP)
 
 samples: system-test $(STAMP)
 	$(PY) -m app.reports.samples docs/samples
+
+# New versions of the dependencies: see requirements/README.md.
+lock:
+	scripts/update-locks
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

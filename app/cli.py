@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,7 +17,15 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.db import describe_failure
-from app.paths import DB_ENV_VAR, default_database_path, log_dir
+from app.logs import append_to_log
+from app.paths import (
+    DB_ENV_VAR,
+    demo_database_path,
+    effective_default_database,
+    log_dir,
+    managed_settings_path,
+    user_database_path,
+)
 from app.reports.cli import add_commands as add_report_commands
 from app.services.errors import UserError
 from app.services.store import Store, open_store
@@ -38,13 +45,10 @@ _ONE = {
 }
 
 
-def _log_unexpected_error() -> Path:
-    path = log_dir() / "jurisdesk-cli.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now().isoformat(timespec='seconds')} {sys.argv!r}\n")
-        log.write(traceback.format_exc())
-    return path
+def _log_unexpected_error(error: BaseException) -> Path:
+    header = f"--- {datetime.now().isoformat(timespec='seconds')} {sys.argv!r}"
+    details = "".join(traceback.format_exception(error)).rstrip()
+    return append_to_log(log_dir() / "jurisdesk-cli.log", f"{header}\n{details}")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,11 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
         "and export the answers. Without a command it starts the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"Jurisdesk {__version__}")
+    default = (
+        f"${DB_ENV_VAR}, else the [database] path in {managed_settings_path()}, "
+        f"else {user_database_path()}"
+    )
     parser.add_argument(
         "--db",
         type=Path,
         metavar="PATH",
-        help=f"database file (default: ${DB_ENV_VAR} or {default_database_path()})",
+        help=f"database file (default: {default})".replace("%", "%%"),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"start the desktop app on the demo's own file, {demo_database_path()}, with "
+        "the four sample cities (your own database is not touched)".replace("%", "%%"),
     )
     parser.add_argument(
         "--as",
@@ -314,19 +328,68 @@ def _start_gui(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         raise
-    # A first start with no database of one's own opens on the demo cities.
-    path = args.db or default_database_path()
-    first_run = args.db is None and DB_ENV_VAR not in os.environ and not path.exists()
-    return int(run(path, actor=args.actor, load_demo=first_run))
+    if args.demo:
+        try:
+            path = prepare_demo_database(actor=args.actor)
+        except Exception as exc:
+            return _failed(exc, demo_database_path())
+        return int(run(path, actor=args.actor))
+    problems: list[str] = []
+    path = args.db or effective_default_database(problems)
+    _print_notes(problems)
+    # Nothing names a database and there is none yet: the window asks before creating one.
+    first_start = args.db is None and path == user_database_path() and not path.exists()
+    return int(run(path, actor=args.actor, first_start=first_start, notices=problems))
+
+
+def prepare_demo_database(actor: str | None = None) -> Path:
+    """The demo's own file, created and filled with the four cities if new or empty."""
+    from app.services import demo
+
+    return demo.prepare_demo_database(demo_database_path(), actor=actor)
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"jurisdesk: note: {note}", file=sys.stderr)
+
+
+def _failed(exc: BaseException, path: Path) -> int:
+    """The exit code for an error, after saying it in one line."""
+    if isinstance(exc, UserError):
+        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    # A full disk or a damaged file met outside a use case's session is still the
+    # user's to fix, not a bug.
+    message = describe_failure(exc, path) if isinstance(exc, Exception) else None
+    if message is not None:
+        print(f"jurisdesk: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    # Our bug, not the user's: keep the details in the log, say so in one line.
+    log_path = _log_unexpected_error(exc)
+    print(
+        f"jurisdesk: internal error — this is a bug in Jurisdesk, not your input. "
+        f"Details were written to {log_path}.",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo and args.command is not None:
+        parser.error("--demo starts the desktop app; run commands on the demo with --db PATH")
+    if args.demo and args.db is not None:
+        parser.error("--demo opens the demo's own file; leave out --db")
     if args.command is None:
         return _start_gui(args)
     handler: Callable[[Store, argparse.Namespace], int] | None = args.handler
-    path = args.db or default_database_path()
+    problems: list[str] = []
+    path = args.db or effective_default_database(problems)
+    _print_notes(problems)
     try:
         if handler is None:
             file_handler: Callable[[Path, argparse.Namespace], int] = args.file_handler
@@ -340,26 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(store, args))
         finally:
             store.close()
-    except UserError as exc:
-        print(f"jurisdesk: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        # A full disk or a damaged file met outside a use case's session is still the
-        # user's to fix, not a bug.
-        message = describe_failure(exc, path)
-        if message is not None:
-            print(f"jurisdesk: error: {message}", file=sys.stderr)
-            return EXIT_USAGE
-        # Our bug, not the user's: keep the details in the log, say so in one line.
-        log_path = _log_unexpected_error()
-        print(
-            f"jurisdesk: internal error — this is a bug in Jurisdesk, not your input. "
-            f"Details were written to {log_path}.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+    except (Exception, KeyboardInterrupt) as exc:
+        return _failed(exc, path)
 
 
 if __name__ == "__main__":

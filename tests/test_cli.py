@@ -29,6 +29,7 @@ from tests.helpers import (
     fresh_store,
     make_facility,
     make_jurisdiction,
+    run_cli,
     start_all,
     start_psp,
     table_counts,
@@ -407,3 +408,144 @@ def test_an_internal_error_is_logged_and_reported_in_one_line(tmp_path: Path) ->
     logs = list(state.rglob("jurisdesk-cli.log"))
     assert len(logs) == 1
     assert "ZeroDivisionError" in logs[0].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------- first start, IT settings, logs
+
+
+def test_demo_option_prepares_the_demo_in_its_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import cli, paths
+    from app.services import jurisdictions
+
+    data = tmp_path / "data"
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    demo = cli.prepare_demo_database()
+    assert demo == data / "jurisdesk-demo.sqlite"
+    assert cli.prepare_demo_database() == demo  # a second start adds nothing
+    store = open_store(demo)
+    try:
+        assert len(jurisdictions.overview(store)) == 4
+    finally:
+        store.close()
+    assert sorted(p.name for p in data.iterdir() if p.suffix == ".sqlite") == [demo.name]
+    assert not paths.user_database_path().exists()
+
+
+def test_demo_option_goes_with_neither_a_command_nor_db(tmp_path: Path) -> None:
+    processes = start_all(
+        [
+            cli_command(None, "--demo", "list"),
+            cli_command(tmp_path / "x.sqlite", "--demo"),
+            cli_command(None, "--help"),
+        ]
+    )
+    with_command, with_db, helped = finish_all(processes)
+    assert with_command[0] == 2
+    assert "--demo" in with_command[2]
+    assert with_db[0] == 2
+    assert "--db" in with_db[2]
+    assert not (tmp_path / "x.sqlite").exists()
+    assert helped[0] == 0
+    assert "--demo" in helped[1]
+
+
+def test_it_managed_settings_file_names_the_database_and_jurisdesk_db_beats_it(
+    tmp_path: Path,
+) -> None:
+    managed = tmp_path / "shared" / "city.sqlite"
+    managed.parent.mkdir()
+    _two_cities(managed)
+    own = tmp_path / "own.sqlite"
+    open_store(own).close()
+    settings = tmp_path / "jurisdesk.ini"
+    settings.write_text("[database]\npath = $CITY_SHARE/city.sqlite\n", encoding="utf-8")
+    base = {"JURISDESK_MANAGED_SETTINGS": str(settings), "CITY_SHARE": str(managed.parent)}
+    processes = start_all([cli_command(None, "list", "--json")], env=child_env(**base))
+    processes += start_all(
+        [cli_command(None, "list", "--json")], env=child_env(**base, JURISDESK_DB=str(own))
+    )
+    processes += start_all(
+        [cli_command(own, "list", "--json")], env=child_env(**base)
+    )  # --db beats both
+    by_file, by_variable, by_option = finish_all(processes)
+    assert by_file[0] == 0, by_file[2]
+    assert sorted(row["name"] for row in json.loads(by_file[1])) == [
+        "Baltimore City",
+        "City of Albuquerque",
+    ]
+    assert by_variable[0] == 0
+    assert json.loads(by_variable[1]) == []
+    assert by_option[0] == 0
+    assert json.loads(by_option[1]) == []
+
+
+def test_a_malformed_managed_settings_file_is_reported_and_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import paths
+
+    settings = tmp_path / "jurisdesk.ini"
+    settings.write_text("path = C:\\Jurisdesk\\city.sqlite\n", encoding="utf-8")  # no [database]
+    data_home = tmp_path / "xdg-data"
+    run = run_cli(
+        None,
+        "list",
+        env=child_env(JURISDESK_MANAGED_SETTINGS=str(settings), XDG_DATA_HOME=str(data_home)),
+    )
+    notes = [line for line in run.stderr.splitlines() if line.startswith("jurisdesk: note:")]
+    assert len(notes) == 1, run.stderr
+    assert str(settings) in notes[0]
+    assert "ignored" in notes[0]
+    assert "Traceback" not in run.stderr
+    # It fell back to the per-user default, which does not exist yet: refused, not created.
+    assert run.returncode == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("jurisdesk: error:")]
+    assert len(errors) == 1
+    assert str(data_home) in errors[0]
+    assert not list(data_home.rglob("*.sqlite"))
+
+    # The same rule in-process, for each kind of mistake.
+    monkeypatch.delenv("JURISDESK_DB", raising=False)
+    monkeypatch.setenv("JURISDESK_MANAGED_SETTINGS", str(settings))
+    monkeypatch.setattr(paths, "data_dir", lambda: tmp_path / "data")
+    for text in ("[database]\npath =\n", "[database]\npath = relative/city.sqlite\n", "\xff"):
+        settings.write_bytes(text.encode("latin-1"))
+        problems: list[str] = []
+        assert paths.effective_default_database(problems) == tmp_path / "data" / "jurisdesk.sqlite"
+        assert len(problems) == 1, text
+        assert str(settings) in problems[0]
+    settings.write_text("[database]\npath = ~/city.sqlite\n", encoding="utf-8")
+    problems = []
+    assert paths.effective_default_database(problems) == Path.home() / "city.sqlite"
+    assert problems == []
+    settings.unlink()
+    assert paths.managed_database_path() is None
+
+
+def test_logs_rotate_and_keep_five_old_files(tmp_path: Path) -> None:
+    import logging
+
+    from app.logs import append_to_log, rotating_handler
+
+    crash_log = tmp_path / "logs" / "jurisdesk-cli.log"
+    for number in range(40):
+        append_to_log(crash_log, f"--- entry {number}\n" + "x" * 60, max_bytes=200)
+    names = sorted(p.name for p in crash_log.parent.iterdir())
+    assert names == ["jurisdesk-cli.log"] + [f"jurisdesk-cli.log.{n}" for n in range(1, 6)]
+    assert all(p.stat().st_size <= 200 for p in crash_log.parent.iterdir())
+    assert "entry 39" in crash_log.read_text(encoding="utf-8")
+
+    gui_log = tmp_path / "gui" / "jurisdesk.log"
+    handler = rotating_handler(gui_log, max_bytes=300)
+    logger = logging.getLogger("jurisdesk.test-rotation")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for number in range(100):
+            logger.warning("line %d %s", number, "y" * 40)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert len(list(gui_log.parent.iterdir())) == 6

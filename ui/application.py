@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import __version__
+from app.paths import demo_database_path
 from app.services.errors import UserError
 from app.services.store import Store, open_store
+from ui import welcome
 from ui.common import errors
 from ui.common.wheel_guard import install_wheel_guard
 from ui.settings import APPLICATION, ORGANIZATION, Settings
@@ -47,7 +49,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
     application = QApplication(argv if argv is not None else sys.argv[:1])
-    application.setApplicationDisplayName("Jurisdesk")
+    # No application display name: X11, Wayland and Windows append it to every window title,
+    # which made the main window read "Jurisdesk — b.sqlite — Jurisdesk".
     # Fusion looks the same on every office PC, so help texts and screenshots match.
     application.setStyle("Fusion")
     install_wheel_guard(application)
@@ -94,32 +97,77 @@ def open_or_choose(path: Path, actor: str | None) -> Store | None:
             path = Path(name)
 
 
-def load_demo_cities(store: Store) -> None:
-    if importlib.util.find_spec("app.services.demo") is None:
-        return
-    from app.services import demo
+def remembered_database(settings: Settings) -> Path | None:
+    """The database opened last, if it still exists; never the demo's file."""
+    demo = demo_database_path().resolve()
+    for path in settings.recent_files():
+        if path.resolve() == demo:
+            continue
+        return path if path.is_file() else None
+    return None
 
-    try:
-        demo.load_demo(store)
-    except UserError as exc:
-        errors.show_error(None, exc)
+
+def choose_first_database(new_path: Path, *, actor: str | None, settings: Settings) -> Path | None:
+    """The first start: the database opened last, else the welcome dialog's choice; None to quit.
+
+    Nothing is created here except the demo's own file when the person asks for the demo.
+    """
+    remembered = remembered_database(settings)
+    if remembered is not None:
+        return remembered
+    while True:
+        dialog = welcome.ask(new_path, settings.last_folder())
+        if dialog.choice is welcome.Choice.QUIT:
+            return None
+        if dialog.choice is not welcome.Choice.DEMO:
+            assert dialog.path is not None
+            return dialog.path
+        from app.services import demo
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return demo.prepare_demo_database(demo_database_path(), actor=actor)
+        except UserError as exc:
+            errors.show_error(None, exc)
+        finally:
+            QApplication.restoreOverrideCursor()
 
 
-def run(path: Path, *, actor: str | None, load_demo: bool) -> int:
-    """The desktop app's main loop; returns the process exit code."""
+def run(
+    path: Path,
+    *,
+    actor: str | None,
+    first_start: bool = False,
+    notices: Sequence[str] = (),
+) -> int:
+    """The desktop app's main loop; returns the process exit code.
+
+    first_start: nothing named a database and there is none at path (the per-user default)
+    yet, so the database opened last or the welcome dialog decides. notices: problems met
+    while looking for the database (an IT settings file that cannot be read), shown first.
+    """
     application = make_application()
     errors.configure_logging()
     _install_excepthook()
     settings = Settings()
-    store = open_or_choose(path, actor or settings.staff_name() or None)
+    actor = actor or settings.staff_name() or None
+    for notice in notices:
+        log.warning(notice)
+        errors.message(
+            None, "Jurisdesk settings file ignored", notice, icon=QMessageBox.Icon.Warning
+        )
+    if first_start:
+        chosen = choose_first_database(path, actor=actor, settings=settings)
+        if chosen is None:
+            return 0
+        path = chosen
+    store = open_or_choose(path, actor)
     if store is None:
         return 2
     from ui.main_window import MainWindow
 
     window: MainWindow | None = None
     try:
-        if load_demo:
-            load_demo_cities(store)
         window = MainWindow(store, settings)
         window.show()
         return int(application.exec())

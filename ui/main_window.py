@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.paths import demo_database_path
 from app.services import records, restore
 from app.services.errors import UserError
 from app.services.jurisdictions import JurisdictionSummary
@@ -47,6 +48,7 @@ from ui.staff_window import StaffListWindow
 log = logging.getLogger("jurisdesk.ui")
 
 FIRST_START_MIN = QSize(1024, 768)
+DEMO_NOTE = "Demo database — sample data from August 2017"
 
 
 @contextmanager
@@ -115,6 +117,10 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel()
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.actor_label = QLabel()
+        self.demo_label = QLabel(DEMO_NOTE)
+        self.demo_label.setStyleSheet("font-weight: bold")
+        self.demo_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.demo_label)
         self.statusBar().addPermanentWidget(self.actor_label)
         self.statusBar().addPermanentWidget(self.database_label)
 
@@ -673,7 +679,20 @@ class MainWindow(QMainWindow):
         self.database_label.setText(f"Database: {self.store.path}")
         self.database_label.setToolTip(str(self.store.path))
         self.actor_label.setText(f"Working as: {self.store.actor}")
-        self.setWindowTitle(f"Jurisdesk — {self.store.path.name}")
+        demo = self.is_demo()
+        self.demo_label.setVisible(demo)
+        # The file name only; no application display name is set, so no platform appends one.
+        self.setWindowFilePath(str(self.store.path))
+        self.setWindowTitle(
+            "Jurisdesk — Demo database" if demo else f"Jurisdesk — {self.store.path.name}"
+        )
+
+    def is_demo(self) -> bool:
+        """True when the open database is the demo's own file (jurisdesk --demo)."""
+        try:
+            return self.store.path.resolve() == demo_database_path().resolve()
+        except OSError:
+            return False
 
     def _restore(self) -> None:
         geometry = self.settings.geometry()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -832,3 +833,21 @@ def load_staff(store: Store) -> bool:
         if not active:
             staff.deactivate(store, added.id, expected_version=added.version)
     return True
+
+
+def prepare_demo_database(path: Path | None = None, actor: str | None = None) -> Path:
+    """Makes the demo's own file ready to open: creates it if needed and loads the four cities
+    into it when it holds no jurisdiction yet (a demo someone has been trying out is left as it
+    is). Never touches the user's real database. Returns the file's path."""
+    from app.paths import demo_database_path
+    from app.services import jurisdictions
+    from app.services.store import open_store
+
+    target = path if path is not None else demo_database_path()
+    store = open_store(target, actor=actor, create=True)
+    try:
+        if not jurisdictions.overview(store):
+            load_demo(store)
+    finally:
+        store.close()
+    return target

@@ -280,3 +280,15 @@ def test_start_up_with_a_refused_file_offers_a_choice(tmp_path: Path, dialogs) -
     assert open_or_choose(foreign, actor=None) is None
     assert dialogs.shown[-1].title == "Cannot open the database"
     assert foreign.read_bytes().startswith(b"Council minutes")
+
+
+def test_window_title_names_the_file_once(qtbot, tmp_path: Path, settings: Settings) -> None:
+    store = open_store(tmp_path / "b.sqlite", actor="Test Clerk")
+    window = MainWindow(store, settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert window.windowTitle() == "Jurisdesk — b.sqlite"
+        assert not window.demo_label.isVisible()
+    finally:
+        window.store.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.logs import rotating_handler
 from app.paths import log_dir
 from app.services.errors import Conflict, InvalidInput, Locked, UserError
 
@@ -28,9 +29,7 @@ def log_file() -> Path:
 
 def configure_logging() -> Path:
     path = log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = rotating_handler(path)
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

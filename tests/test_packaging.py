@@ -1,0 +1,106 @@
+"""The wheel stands alone: built from the checkout, unpacked elsewhere and run from another
+folder, it finds its questionnaires, schemas, fonts and migrations without the repository."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(out), str(ROOT)],
+        check=True, capture_output=True, cwd=out,
+    )  # fmt: skip
+    (built,) = out.glob("jurisdesk-*.whl")
+    return built
+
+
+def test_the_wheel_carries_everything_the_program_reads(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for shipped in sorted((ROOT / "resources").rglob("*")):
+        if shipped.is_file():
+            inside = "app/resources/" + shipped.relative_to(ROOT / "resources").as_posix()
+            assert inside in names, inside
+    migrations = {p.name for p in (ROOT / "app" / "migrations" / "versions").glob("*.py")}
+    assert {n.rsplit("/", 1)[-1] for n in names if "migrations/versions/" in n} >= migrations
+    # No compiled leftovers of the working tree: two builds of one commit are the same files.
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert not [n for n in names if n.startswith("tests/")]
+
+
+def test_the_wheel_declares_a_console_and_a_windowed_entry_point(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (entry_points,) = [n for n in archive.namelist() if n.endswith("entry_points.txt")]
+    parser = configparser.ConfigParser()
+    parser.read_string(archive.read(entry_points).decode())
+    assert parser["console_scripts"]["jurisdesk"] == "app.cli:main"
+    assert parser["gui_scripts"]["jurisdesk-gui"] == "app.cli:main"
+
+
+def _run_installed(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m app ARGS` with only the unpacked wheel and the dependencies on the path:
+    -S leaves out the site machinery, so the checkout's editable install is not seen."""
+    dependencies = sysconfig.get_paths()["purelib"]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(cwd),
+        "PYTHONPATH": os.pathsep.join([str(site), dependencies]),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_DATA_HOME": str(cwd / "data"),
+        "XDG_STATE_HOME": str(cwd / "state"),
+        "XDG_CONFIG_HOME": str(cwd / "config"),
+    }
+    return subprocess.run(
+        [sys.executable, "-S", "-m", "app", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_the_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+
+    where = subprocess.run(
+        [sys.executable, "-S", "-c", "import app, sys; print(app.__file__)"],
+        cwd=work, env={"PYTHONPATH": str(site)}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(where.stdout.strip()).is_relative_to(site)
+
+    def run(*args: str) -> str:
+        done = _run_installed(site, work, "--db", "w.sqlite", *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert "4 new" in run("demo")
+    listing = json.loads(run("list", "--json"))
+    response = listing[0]["responses"][0]["id"]
+    run("export", "--response", str(response), "--format", "pdf", "--kind", "letter",
+        "--out", "letter.pdf")  # fmt: skip
+    run("export", "--response", str(response), "--format", "xlsx", "--out", "answers.xlsx")
+    run("export", "--response", str(response), "--format", "docx", "--kind", "letter",
+        "--out", "letter.docx")  # fmt: skip
+    assert (work / "letter.pdf").read_bytes().startswith(b"%PDF")
+    assert zipfile.is_zipfile(work / "answers.xlsx")
+    assert zipfile.is_zipfile(work / "letter.docx")
+    run("export-json", "--jurisdiction", str(listing[0]["id"]), "--out", "one.json")
+    done = _run_installed(site, work, "--db", "fresh.sqlite", "import-json", "one.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    imported = _run_installed(site, work, "--db", "fresh.sqlite", "check")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert imported.stdout.startswith("Audit trail:")
