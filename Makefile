@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench soak screenshots samples clean system-run system-test lock
+.PHONY: run test lint format bench soak screenshots samples clean system-run system-test lock \
+	bundle bundle-test
 
 # Exact versions and hashes from the lock files (see requirements/README.md); nothing else is
 # downloaded, so every checkout installs the same packages.
@@ -55,6 +56,15 @@ screenshots: system-test $(STAMP)
 
 samples: system-test $(STAMP)
 	$(PY) -m app.reports.samples docs/samples
+
+# The installable one-folder bundle, dist/Jurisdesk/ (docs/installing.md): built in a fresh
+# environment from requirements/runtime.lock and build.lock only, then tested from a copy
+# outside the repository with a bare environment.
+bundle:
+	PYTHON=$(PYTHON) scripts/build-bundle
+
+bundle-test: system-test bundle
+	scripts/bundle-test dist/Jurisdesk
 
 # New versions of the dependencies: see requirements/README.md.
 lock:

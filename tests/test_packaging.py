@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,12 +18,37 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _source_copy(target: Path) -> Path:
+    """The checkout's tracked files, copied: the build writes build/ beside its sources, and
+    two test workers building in the checkout itself would trip over each other."""
+    listed = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    # Files added since the last commit (not yet tracked) that the wheel must carry too.
+    for folder in ("app", "ui", "resources"):
+        for source in (ROOT / folder).rglob("*"):
+            if source.is_file() and "__pycache__" not in source.parts:
+                copy = target / source.relative_to(ROOT)
+                if not copy.exists():
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, copy)
+    return target
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = _source_copy(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(ROOT)],
+         "--wheel-dir", str(out), str(source)],
         check=True, capture_output=True, cwd=out,
     )  # fmt: skip
     (built,) = out.glob("jurisdesk-*.whl")

@@ -18,7 +18,9 @@ from app.services.store import Store, open_store
 from ui import welcome
 from ui.common import errors
 from ui.common.wheel_guard import install_wheel_guard
+from ui.icon import application_icon
 from ui.settings import APPLICATION, ORGANIZATION, Settings
+from ui.smoke import quit_when_shown
 
 log = logging.getLogger("jurisdesk.ui")
 Button = QMessageBox.StandardButton
@@ -53,6 +55,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     # which made the main window read "Jurisdesk — b.sqlite — Jurisdesk".
     # Fusion looks the same on every office PC, so help texts and screenshots match.
     application.setStyle("Fusion")
+    application.setWindowIcon(application_icon())
     install_wheel_guard(application)
     return application
 
@@ -169,6 +172,8 @@ def run(
     window: MainWindow | None = None
     try:
         window = MainWindow(store, settings)
+        # The bundle's own test starts the program this way and expects it to quit by itself.
+        quit_when_shown(application, window)
         window.show()
         return int(application.exec())
     finally:

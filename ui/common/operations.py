@@ -72,6 +72,12 @@ def run_in_background(
             progress.reset()
             progress.deleteLater()
         _running.discard(job)
+        # The connections hold the callbacks, and through them the window that asked (a letter
+        # preview holds its pages): cut them, or every finished job keeps its window alive.
+        for signal in (job.signals.succeeded, job.signals.failed):
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect()
+        job.signals.deleteLater()
 
     def succeeded(result: Any) -> None:
         finished()
