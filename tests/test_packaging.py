@@ -1,5 +1,6 @@
-"""The wheel stands alone: built from the checkout, unpacked elsewhere and run from another
-folder, it finds its questionnaires, schemas, fonts and migrations without the repository."""
+"""The wheel stands alone: built from the checkout and installed by itself in a new virtual
+environment, it runs from another folder and finds its questionnaires, schemas, fonts and
+migrations without the repository."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -77,39 +77,45 @@ def test_the_wheel_declares_a_console_and_a_windowed_entry_point(wheel: Path) ->
     assert parser["gui_scripts"]["jurisdesk-gui"] == "app.cli:main"
 
 
-def _run_installed(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Runs `python -m app ARGS` with only the unpacked wheel and the dependencies on the path:
-    -S leaves out the site machinery, so the checkout's editable install is not seen."""
-    dependencies = sysconfig.get_paths()["purelib"]
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtual environment holding the wheel and its locked dependencies, nothing else."""
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps"]
+    lock = ROOT / "requirements" / "runtime.lock"
+    subprocess.run([*pip, "--require-hashes", "-r", str(lock)], check=True, capture_output=True)
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True)
+    return venv
+
+
+def _run_installed(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the installed `jurisdesk` command from `cwd`, far from the checkout."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(cwd),
-        "PYTHONPATH": os.pathsep.join([str(site), dependencies]),
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_DATA_HOME": str(cwd / "data"),
         "XDG_STATE_HOME": str(cwd / "state"),
         "XDG_CONFIG_HOME": str(cwd / "config"),
     }
     return subprocess.run(
-        [sys.executable, "-S", "-m", "app", *args],
+        [str(venv / "bin" / "jurisdesk"), *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
 
-def test_the_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
+def test_the_installed_wheel_works_from_any_folder(installed: Path, tmp_path: Path) -> None:
     work = tmp_path / "elsewhere"
     work.mkdir()
-
     where = subprocess.run(
-        [sys.executable, "-S", "-c", "import app, sys; print(app.__file__)"],
-        cwd=work, env={"PYTHONPATH": str(site)}, capture_output=True, text=True, check=True,
+        [str(installed / "bin" / "python"), "-c", "import app; print(app.__file__)"],
+        cwd=work, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert Path(where.stdout.strip()).is_relative_to(site)
+    assert Path(where.stdout.strip()).is_relative_to(installed)
 
     def run(*args: str) -> str:
-        done = _run_installed(site, work, "--db", "w.sqlite", *args)
+        done = _run_installed(installed, work, "--db", "w.sqlite", *args)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -124,9 +130,10 @@ def test_the_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) 
     assert (work / "letter.pdf").read_bytes().startswith(b"%PDF")
     assert zipfile.is_zipfile(work / "answers.xlsx")
     assert zipfile.is_zipfile(work / "letter.docx")
+    # An exchange round trip into a new database, checked there.
     run("export-json", "--jurisdiction", str(listing[0]["id"]), "--out", "one.json")
-    done = _run_installed(site, work, "--db", "fresh.sqlite", "import-json", "one.json")
+    done = _run_installed(installed, work, "--db", "fresh.sqlite", "import-json", "one.json")
     assert done.returncode == 0, done.stdout + done.stderr
-    imported = _run_installed(site, work, "--db", "fresh.sqlite", "check")
-    assert imported.returncode == 0, imported.stdout + imported.stderr
-    assert imported.stdout.startswith("Audit trail:")
+    checked = _run_installed(installed, work, "--db", "fresh.sqlite", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("Audit trail:")
