@@ -596,6 +596,28 @@ def _remove_leftovers(path: Path) -> None:
         pass
 
 
+def _set_aside_orphans(path: Path) -> None:
+    """Moves the write-ahead log and journal of a database file that is gone out of the way.
+
+    SQLite replays a `-wal` file it finds beside a database onto it, without knowing it
+    belongs to another (a file deleted while Jurisdesk ran, or a process killed): a new
+    database created beside a stale log would be corrupt from its first write. The log is
+    renamed, not deleted, in case it is ever wanted; the shared-memory index is only a cache.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for suffix in ("-wal", "-journal"):
+        orphan = path.with_name(path.name + suffix)
+        if orphan.exists():
+            try:
+                orphan.rename(orphan.with_name(f"{orphan.name}.orphaned-{stamp}"))
+            except OSError as exc:
+                raise DatabaseError(
+                    f"{orphan} is left from a database that is no longer there, and cannot be "
+                    f"moved aside ({exc.strerror}). Move or delete it, then try again."
+                ) from exc
+    remove_quietly(path.with_name(path.name + "-shm"))
+
+
 def _remove_leftovers_locked(path: Path) -> None:
     for entry in leftovers(path):
         remove_quietly(entry)
@@ -684,6 +706,7 @@ def _create(path: Path) -> None:
             if path.exists():
                 return  # another process created it while we waited
             _remove_leftovers_locked(path)
+            _set_aside_orphans(path)
             partial = temporary_name(path)
             try:
                 engine = _make_engine(_building(partial))

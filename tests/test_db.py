@@ -212,3 +212,33 @@ def test_a_second_window_opens_a_database_whose_latest_pages_are_still_in_the_lo
             second.close()
     finally:
         first.close()
+
+
+def test_a_new_database_is_not_corrupted_by_the_log_of_a_deleted_one(tmp_path: Path) -> None:
+    """A database deleted while its write-ahead log was left behind (a window killed, a file
+    removed by hand): SQLite would replay that log onto a new file of the same name."""
+    path = tmp_path / "office.sqlite"
+    first = open_store(path, actor="Clerk")
+    make_jurisdiction(first, name="City of Oldtown")
+    # The log as a process killed now would leave it: its frames are not yet in the file.
+    kept_log = tmp_path / "kept-wal"
+    shutil.copy2(path.with_name(path.name + "-wal"), kept_log)
+    first.close()
+    for leftover in tmp_path.glob("office.sqlite*"):
+        leftover.unlink()
+    shutil.copy2(kept_log, path.with_name(path.name + "-wal"))
+
+    second = open_store(path, actor="Clerk")
+    try:
+        make_jurisdiction(second, name="City of Newtown")
+        names = [r.title for r in records.list_records(second, "jurisdiction", None)]
+        assert names == ["City of Newtown"]
+    finally:
+        second.close()
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        check.close()
+    # The old log is kept aside, not destroyed.
+    assert len(list(tmp_path.glob("office.sqlite-wal.orphaned-*"))) == 1
