@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -232,8 +232,14 @@ class Killer:
         assert self.process.stdout is not None
         return self.process.stdout.readline().strip()
 
-    def run_and_kill(self, path: Path, delay: float) -> bool:
-        """Starts the task on path, kills it after delay seconds; True if it finished first."""
+    def run_and_kill(
+        self, path: Path, delay: float, *, after: Callable[[], bool] | None = None
+    ) -> bool:
+        """Starts the task on path, kills it after delay seconds; True if it finished first.
+
+        after: wait until it is true (say, a temporary file appeared) before counting the
+        delay, so the kill lands in that stage however slow the machine is today.
+        """
         assert self.process.stdin is not None
         self.process.stdin.write(f"go {path}\n")
         self.process.stdin.flush()
@@ -242,6 +248,9 @@ class Killer:
             assert line, "the forking process ended"
             finished = finished or line.startswith("done ")
         pid = int(line.split()[1])
+        deadline = time.monotonic() + 30
+        while after is not None and not after() and time.monotonic() < deadline:
+            time.sleep(0.001)
         time.sleep(delay)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

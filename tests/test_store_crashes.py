@@ -188,8 +188,13 @@ def test_a_process_killed_while_backing_up_leaves_nothing_that_breaks_the_next_r
         for n in range(12):
             target = out / f"copy-{n % 2}.sqlite"
             before = target.exists()
-            # Opening takes a few hundredths of a second, copying about a tenth.
-            killer.run_and_kill(target, randomness.uniform(0.0, 0.15))
+            # Opening takes a few hundredths of a second, copying about a tenth: every other
+            # kill waits for the copy to be under way, so some always fall while it is written.
+            if n % 2:
+                pending = lambda target=target: bool(_temporary_files(out, target.name))  # noqa: E731
+                killer.run_and_kill(target, randomness.uniform(0.0, 0.02), after=pending)
+            else:
+                killer.run_and_kill(target, randomness.uniform(0.0, 0.15))
             if _temporary_files(out, target.name):
                 interrupted += 1
             if target.exists():
