@@ -24,11 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
@@ -46,6 +43,9 @@ from app.db_files import (
     temporary_name,
     temporary_pattern,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # PRAGMA application_id marks a file as ours ("JSDK"), so a foreign SQLite file is never touched.
 APPLICATION_ID = 0x4A53444B
@@ -341,6 +341,8 @@ def describe_failure(error: BaseException, path: Path) -> str | None:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config  # only to create or upgrade: it takes long to import
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -348,15 +350,69 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def _migrate_to_head(engine: Engine) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "head")
+
+
+# Each migration names itself and the one it follows in plain assignments (script.py.mako):
+# `revision: str = "0006"`, `down_revision: str | None = "0005"` (a merge names several).
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+
+def read_revisions(folder: Path) -> tuple[str, frozenset[str]] | None:
+    """The head and every revision in a migrations folder, read from the files' text so that
+    an ordinary start does not import Alembic (about half a second); None when the files say
+    something this reading is not sure of, and Alembic must decide."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    try:
+        for file in sorted((folder / "versions").glob("*.py")):
+            if file.name == "__init__.py":
+                continue
+            found: dict[str, list[str]] = {}
+            for name, value in _REVISION_LINE.findall(file.read_text(encoding="utf-8")):
+                if name in found:
+                    return None  # assigned twice: only running the file would tell
+                found[name] = _QUOTED.findall(value)
+            own = found.get("revision", [])
+            if len(own) != 1 or "down_revision" not in found or own[0] in revisions:
+                return None
+            revisions.add(own[0])
+            followed.update(found["down_revision"])
+    except (OSError, UnicodeDecodeError):
+        return None
+    heads = revisions - followed
+    if len(heads) != 1 or not followed <= revisions:
+        return None
+    return heads.pop(), frozenset(revisions)
+
+
+def alembic_revisions(folder: Path) -> tuple[str, frozenset[str]]:
+    """The head and every revision as Alembic itself reads them."""
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    config.set_main_option("script_location", str(folder))
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
     assert head is not None, "the migrations folder has no revisions"
-    return head
+    return head, frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def _revisions() -> tuple[str, frozenset[str]]:
+    # Read at every call (six small files): tests point MIGRATIONS_DIR at another folder.
+    return read_revisions(MIGRATIONS_DIR) or alembic_revisions(MIGRATIONS_DIR)
+
+
+def head_revision() -> str:
+    return _revisions()[0]
 
 
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revisions()[1])
 
 
 @dataclass(frozen=True)
@@ -713,7 +769,7 @@ def _create(path: Path) -> None:
                 try:
                     with engine.begin() as connection:
                         connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-                    command.upgrade(alembic_config(engine), "head")
+                    _migrate_to_head(engine)
                 finally:
                     engine.dispose()
                 publish(partial, path)
@@ -771,7 +827,7 @@ def _upgrade(engine: Engine, path: Path, head: str) -> Path | None:
                     f"made first could not be written to {backups_folder(path)}: {reason} "
                     "The file was not changed."
                 ) from exc
-            command.upgrade(alembic_config(engine), "head")
+            _migrate_to_head(engine)
     except LockTimeout as exc:
         raise DatabaseError(
             f"{path} is being upgraded by another Jurisdesk process that does not finish. "

@@ -7,6 +7,9 @@ filled (target under 2 s); then typical clicks, each until Qt has handled every 
 caused (target under 100 ms for the median of three). The floors are plain Qt done in the same
 run: showing an empty main window with a 1,000-row list view, and selecting a row in that
 list, so the ratios hold across machines while the milliseconds say what a user would feel.
+Last, one response changed in the editor until the dashboard and the list show it (target
+under 100 ms), beside what a change cost when both were read again whole. rows() gives every
+row as plain values, for a table combining the benchmarks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -26,9 +30,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListView, QMainWindow
 
 from app.services import responses
-from app.services.store import open_store
+from app.services.responses import AnswerInput
+from app.services.store import Store, open_store
 from benchmarks.bulk import populate
 
+FLOOR_START = "floor: plain window + 1,000-row list"
+FLOOR_CLICK = "floor: select a row in that list"
 START_TARGET_MS = 2000.0
 CLICK_TARGET_MS = 100.0
 SIZE = (1280, 800)
@@ -43,6 +50,7 @@ class Timing:
     target_ms: float | None
     floor_ms: float
     slowest_ms: float | None = None
+    floor_label: str = ""
 
     @property
     def ratio(self) -> float:
@@ -122,10 +130,19 @@ def measure(work: Path) -> list[Timing]:
     timings: list[Timing] = []
 
     def start_row(label: str, ms: float, target: float | None = START_TARGET_MS) -> None:
-        timings.append(Timing(label, ms, target, floor_start))
+        timings.append(Timing(label, ms, target, floor_start, floor_label=FLOOR_START))
 
     def click_row(label: str, samples: list[float], target: float | None = CLICK_TARGET_MS):
-        timings.append(Timing(label, statistics.median(samples), target, floor_click, max(samples)))
+        timings.append(
+            Timing(
+                label,
+                statistics.median(samples),
+                target,
+                floor_click,
+                max(samples),
+                floor_label=FLOOR_CLICK,
+            )
+        )
 
     begin = time.perf_counter()
     store = open_store(database, actor="benchmark")
@@ -201,14 +218,111 @@ def measure(work: Path) -> list[Timing]:
     )
     click_row("… dashboard re-read in the background", [filled], target=None)
 
+    _measure_changes(application, window, store, click_row)
+
     window.close()
     store.close()
     settle(application)
-    timings.insert(
-        0, Timing("floor: plain window + 1,000-row list", floor_start, None, floor_start)
-    )
-    timings.insert(1, Timing("floor: select a row in that list", floor_click, None, floor_click))
+    timings.insert(0, Timing(FLOOR_START, floor_start, None, floor_start, floor_label=FLOOR_START))
+    timings.insert(1, Timing(FLOOR_CLICK, floor_click, None, floor_click, floor_label=FLOOR_CLICK))
     return timings
+
+
+def _measure_changes(
+    application: QApplication,
+    window: Any,
+    store: Store,
+    click_row: Callable[..., None],
+) -> None:
+    """One response changed in the editor → its dashboard row and its jurisdiction's row in
+    the list show the change; timed from the editor's `changed` until both models show it
+    (the save itself is the editor's, before). Beside it, what a change cost before: the list
+    and the whole dashboard read again."""
+    from ui.dashboard import COMPLETE
+
+    dashboard, navigator = window.dashboard, window.navigator
+    # Drafts (benchmarks.bulk: id % 5 is 0 or 1) of jurisdictions spread over the list.
+    draft_ids = [1, 505, 1500, 1996, 2501]
+    updated, started, before = [], [], []
+    for response_id in draft_ids:
+        summary = responses.response_summary(store, response_id)
+        assert summary is not None
+        assert summary.status == "draft"
+        place = summary.jurisdiction_id
+        window.open_response(response_id)
+        settle(application)
+        editor = window.editor
+        assert editor is not None
+        # The change: a missing answer given (or, if none is missing, one taken back).
+        missing = summary.completeness.missing
+        if missing:
+            facility = int(missing[0].facility_key) if missing[0].facility_key else None
+            answer = AnswerInput(value="no")
+            responses.save_answer(store, response_id, missing[0].question_key, facility, answer)
+        else:
+            facility = editor.detail.facilities[0].id
+            responses.clear_answer(store, response_id, "access", facility)
+        changed = responses.response_summary(store, response_id)
+        assert changed is not None
+        assert changed.completeness.percent != summary.completeness.percent
+        expected = f"{changed.completeness.percent}%"
+
+        def shown(r: int = response_id, text: str = expected) -> bool:
+            row = dashboard.model.row_of(r)
+            return row >= 0 and dashboard.model.index(row, COMPLETE).data() == text
+
+        updated.append(timed(application, editor.changed.emit, until=shown))
+
+        # A response started for the same jurisdiction, then its editor closed: a row more on
+        # the dashboard, one more counted in the list.
+        count = navigator.model.item_at(navigator.model.row_of(place)).responses
+        other = responses.start_response(store, place, "doj-psp-2017").summary.id
+        editor.close_editor()
+        settle(application)
+        window.open_response(other)
+        settle(application)
+        editor = window.editor
+        assert editor is not None
+
+        def counted(r: int = other, j: int = place, n: int = count + 1) -> bool:
+            item = navigator.model.item_at(navigator.model.row_of(j))
+            return dashboard.model.row_of(r) >= 0 and item is not None and item.responses == n
+
+        started.append(timed(application, editor.close_editor, until=counted))
+
+    click_row("one response changed → dashboard + list rows updated", updated)
+    click_row("… a response started → row added, list count updated", started)
+    window.show_dashboard()
+    settle(application, until=lambda: not dashboard.loading)
+    for _ in range(3):
+
+        def everything() -> None:
+            navigator.refresh()
+            dashboard.refresh()
+
+        before.append(timed(application, everything, until=lambda: not dashboard.loading))
+    click_row("… before: list + whole dashboard re-read per change", before, target=None)
+
+
+def rows(timings: list[Timing] | None = None) -> list[dict[str, Any]]:
+    """Every row the table prints, as plain values (measured now unless given), so one table
+    can combine the benchmarks: label, ms, floor_label, floor_ms, ratio, target (text, "" if
+    none), met (None if there is no target)."""
+    if timings is None:
+        with tempfile.TemporaryDirectory(prefix="jurisdesk-bench-gui-") as work:
+            timings = measure(Path(work))
+    return [
+        {
+            "label": t.label,
+            "ms": round(t.ms, 1),
+            "floor_label": t.floor_label,
+            "floor_ms": round(t.floor_ms, 2),
+            "ratio": round(t.ratio, 1),
+            "target": f"< {t.target_ms:.0f} ms" if t.target_ms is not None else "",
+            "met": None if t.target_ms is None else t.ms <= t.target_ms,
+        }
+        for t in timings
+    ]
 
 
 def table(timings: list[Timing]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+import app.questionnaires.definition as definition_module
 from app.paths import resource_path
 from app.questionnaires import (
     FACILITY,
@@ -644,3 +645,58 @@ def test_new_jag_response_is_pinned_to_version_2_and_version_1_stays_usable(stor
     pinned = responses.start_response(store, city.id, JAG, version=1)
     assert pinned.summary.questionnaire_version == 1
     assert responses.get_response(store, pinned.summary.id).questionnaire == get(JAG, 1)
+
+
+# --- definitions found valid are not checked again ------------------------------------------
+
+
+def test_a_valid_definition_is_checked_once_and_again_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    checked: list[Any] = []
+    schema_problems = definition_module._schema_problems
+
+    def counting(document: Any) -> Any:
+        checked.append(document["title"])
+        return schema_problems(document)
+
+    monkeypatch.setattr(definition_module, "_schema_problems", counting)
+    path = write(tmp_path, minimal())
+    load_definition(path)
+    assert checked == ["Test questionnaire"]
+    assert definition_module.validated_record_path().is_file()
+
+    clear_cache()  # as a new start: the record is read from the cache folder again
+    load_definition(path)
+    assert checked == ["Test questionnaire"], "the same bytes are not checked twice"
+
+    changed = minimal()
+    changed["title"] = "Changed questionnaire"
+    write(tmp_path, changed)
+    clear_cache()
+    assert load_definition(path).title == "Changed questionnaire"
+    assert checked == ["Test questionnaire", "Changed questionnaire"]
+
+
+def test_a_definition_tampered_with_after_it_was_checked_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, minimal())
+    load_definition(path)
+    tampered = minimal()
+    tampered["questions"][0]["kind"] = "essay"
+    write(tmp_path, tampered)
+    clear_cache()
+    assert "questions[0].kind" in str(refused(path))
+
+
+def test_an_unwritable_cache_folder_does_not_stop_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = write(tmp_path, minimal())
+    assert load_definition(path).title == "Test questionnaire"

@@ -661,3 +661,110 @@ def test_jurisdiction_names_take_an_article_only_where_english_wants_one(
     from app.reports.pdf_answers import with_article
 
     assert with_article(name) == expected
+
+
+# --- "Page x of y" and the contents in one pass, keeping no page ------------------------------
+
+
+def _parts_pdf(parts: int, seen: dict[str, object] | None = None) -> bytes:
+    """A document of `parts` one-page parts after a contents of them (two pages from about 45
+    parts on), built as the report is: page totals and contents page numbers filled in last."""
+    from functools import partial
+
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import BaseDocTemplate, Flowable, PageBreak
+
+    from app.reports import pdf_layout
+
+    styles = pdf_layout.make_styles()
+    contents = pdf_layout.Contents(levelStyles=[styles.toc1, styles.toc2], dotsMinLevel=0)
+
+    def part(number: int) -> list[Flowable]:
+        text = f"Text of part {number}, which fills some of its page. " * 12
+        return [*(pdf_layout.para(text, styles.body) for _ in range(4)), PageBreak()]
+
+    story: list[Flowable] = [pdf_layout.para("Contents", styles.h1), contents, PageBreak()]
+    for number in range(1, parts + 1):
+        story.append(pdf_layout.heading(f"Part {number}", styles.h1, 0))
+        story.append(pdf_layout.Deferred(partial(part, number)))
+
+    def footer(canvas: Canvas, page: int, total: int) -> None:
+        if seen is not None and "containers" not in seen:
+            # What the canvas holds once every page is done, when the footers are drawn.
+            seen["containers"] = {
+                name: len(value)
+                for name, value in vars(canvas).items()
+                if isinstance(value, list | dict | set | tuple)
+            }
+        canvas.drawCentredString(300, 30, f"Page {page} of {total}")
+
+    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        pass
+
+    rendered = pdf_layout.build(
+        story,
+        pdf_layout.page_size("letter"),
+        on_page=on_page,
+        footer=footer,
+        title="Parts",
+        author="Test",
+        subject="Parts",
+        keywords=[],
+        toc=contents,
+    )
+    return rendered.content
+
+
+def test_every_page_reads_page_x_of_y_and_the_contents_give_each_part_its_page() -> None:
+    import io
+    import re
+
+    reader = pypdf.PdfReader(io.BytesIO(_parts_pdf(60)))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    total = len(pages)
+    assert total == 62  # two pages of contents, then one page per part
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text, (number, text[-80:])
+    where = {}
+    for number, text in enumerate(pages, start=1):
+        for line in text.splitlines():
+            found = re.fullmatch(r"Part (\d+)", line.strip())
+            if found and number > 2:
+                where[int(found.group(1))] = number
+    assert sorted(where) == list(range(1, 61))
+    # pypdf reads an entry's dots and page number before its title.
+    listed = {
+        int(found.group(2)): int(found.group(1))
+        for found in re.finditer(r"\.\s+(\d+)\s*\n\s*Part (\d+)\s*$", pages[0] + pages[1], re.M)
+    }
+    assert listed == where
+
+
+def test_page_totals_keep_nothing_per_page() -> None:
+    short: dict[str, object] = {}
+    long: dict[str, object] = {}
+    _parts_pdf(6, short)
+    _parts_pdf(60, long)
+    # The canvas holds no more at the end of 62 pages than at the end of 8 (the pages are in
+    # reportlab's document, as in any reportlab build), but for reportlab's bookmarks of the
+    # headings, one per part here.
+    for held in (short["containers"], long["containers"]):
+        assert isinstance(held, dict)
+        del held["_destinations"]
+    assert long["containers"] == short["containers"]
+
+
+def test_the_report_is_one_pass_and_prints_what_reportlab_lays_out(exported: Exported) -> None:
+    """The contents' page numbers are those of the pages the chapters start on."""
+    import re
+
+    reader = pypdf.PdfReader(exported.report)
+    pages = [page.extract_text() or "" for page in reader.pages]
+    # pypdf reads an entry's dots and page number before its title.
+    listed = {
+        title: page
+        for page, title in re.findall(r"\.\s+(\d+)\s*\n\s*(\d\. [^\n]+?)\s*$", pages[1], re.M)
+    }
+    assert "8. Evidence index" in listed, pages[1]
+    for title, page in listed.items():
+        assert title in pages[int(page) - 1], (title, page)

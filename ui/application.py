@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import __version__
@@ -177,5 +177,8 @@ def run(
         window.show()
         return int(application.exec())
     finally:
+        # The dashboard may still be reading in the background (a quit soon after the start):
+        # the database is closed, and Python finalised, only once no thread uses them.
+        QThreadPool.globalInstance().waitForDone()
         # The window may have switched to another database meanwhile.
         (window.store if window is not None else store).close()

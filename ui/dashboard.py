@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,7 +40,7 @@ from app.services.responses import ResponseSummary
 from app.vocabulary import ResponseStatus
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background
-from ui.common.table_model import RowsModel
+from ui.common.table_model import RowsModel, put_row
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 JURISDICTION, QUESTIONNAIRE, STATUS, DUE, DAYS_LEFT, COMPLETE = range(6)
@@ -70,36 +70,43 @@ class OpenResponse:
     urgency: str  # "overdue", "soon" or ""
 
 
+def open_row(s: ResponseSummary, today: date) -> OpenResponse | None:
+    """The row of one response, or None once it is submitted (no longer open)."""
+    if s.status == ResponseStatus.SUBMITTED.value:
+        return None
+    days = (s.due_on - today).days if s.due_on else None
+    urgency = ""
+    if days is not None:
+        urgency = "overdue" if days < 0 else "soon" if days <= SOON_DAYS else ""
+    return OpenResponse(
+        s.id,
+        s.jurisdiction_name,
+        s.questionnaire_title,
+        s.status_label,
+        s.due_on,
+        days,
+        s.completeness.percent,
+        urgency,
+    )
+
+
+def row_order(row: OpenResponse) -> tuple[bool, date, str, int]:
+    """Soonest due first, no due date last; then by jurisdiction, then as listed (by id)."""
+    return (row.due_on is None, row.due_on or date.max, row.jurisdiction.casefold(), row.id)
+
+
 def open_responses(summaries: Sequence[ResponseSummary], today: date) -> list[OpenResponse]:
     """Responses not yet submitted, soonest due first (no due date last)."""
-    rows = []
-    for s in summaries:
-        if s.status == ResponseStatus.SUBMITTED.value:
-            continue
-        days = (s.due_on - today).days if s.due_on else None
-        urgency = ""
-        if days is not None:
-            urgency = "overdue" if days < 0 else "soon" if days <= SOON_DAYS else ""
-        rows.append(
-            OpenResponse(
-                s.id,
-                s.jurisdiction_name,
-                s.questionnaire_title,
-                s.status_label,
-                s.due_on,
-                days,
-                s.completeness.percent,
-                urgency,
-            )
-        )
-    rows.sort(key=lambda r: (r.due_on is None, r.due_on or date.max, r.jurisdiction.casefold()))
+    rows = [row for s in summaries if (row := open_row(s, today)) is not None]
+    rows.sort(key=row_order)
     return rows
 
 
-def status_counts(summaries: Sequence[ResponseSummary]) -> dict[str, int]:
+def status_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """How many responses have each status (every status listed, 0 if none)."""
     counts = {status.value: 0 for status in ResponseStatus}
-    for s in summaries:
-        counts[s.status] = counts.get(s.status, 0) + 1
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
     return counts
 
 
@@ -114,9 +121,20 @@ def days_left_text(days: int | None) -> str:
 
 
 class OpenResponsesModel(RowsModel[OpenResponse]):
-    """The open responses; replaced as a whole on refresh, so thousands of rows stay quick."""
+    """The open responses; replaced as a whole on refresh, so thousands of rows stay quick,
+    and one row at a time after a change (put), so the view keeps its place."""
 
     headers = HEADERS
+
+    def row_of(self, response_id: int) -> int:
+        for row, item in enumerate(self.rows):
+            if item.id == response_id:
+                return row
+        return -1
+
+    def put(self, response_id: int, row: OpenResponse | None) -> int:
+        """Replaces, moves, inserts or (None) removes one response's row; its new position."""
+        return put_row(self, self.rows, self.row_of(response_id), row, row_order)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -316,6 +334,10 @@ class DashboardView(DashboardViewLayout):
         self.background = background
         self.loading = False
         self._reload = False
+        # Responses changed while the whole list was being read: read again once it is in.
+        self._pending: set[int] = set()
+        # Each response's status, for the counts at the top when one of them changes.
+        self._statuses: dict[int, str] = {}
         self.model = OpenResponsesModel(self)
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(COMPLETE, ProgressDelegate(self.table))
@@ -362,6 +384,10 @@ class DashboardView(DashboardViewLayout):
         self._show(summaries)
         if self._reload:
             self.refresh()
+            return
+        pending, self._pending = self._pending, set()
+        for response_id in sorted(pending):
+            self.update_response(response_id)
 
     def _load_failed(self, error: BaseException) -> None:
         if not isValid(self):
@@ -371,18 +397,62 @@ class DashboardView(DashboardViewLayout):
         show_error(self, error)  # shown, not raised: the start page must still appear
 
     def _show(self, summaries: Sequence[ResponseSummary]) -> None:
-        counts = status_counts(summaries)
+        self._statuses = {s.id: s.status for s in summaries}
+        self._show_counts()
+        self.model.set_rows(open_responses(summaries, self.today()))
+        has_rows = self._show_table()
+        if has_rows:
+            self._fit_columns()
+            self.table.selectRow(0)
+
+    def _show_counts(self) -> None:
+        counts = status_counts(self._statuses.values())
         for status, tile in self.tiles.items():
             tile.set_count(counts.get(status, 0))
-        self.model.set_rows(open_responses(summaries, self.today()))
+
+    def _show_table(self) -> bool:
         has_rows = bool(self.model.rows)
         self.table.setVisible(has_rows)
         self.empty.setVisible(not has_rows)
         self.filler.setVisible(not has_rows)
         self.continue_button.setEnabled(has_rows)
-        if has_rows:
-            self._fit_columns()
-            self.table.selectRow(0)
+        return has_rows
+
+    def update_response(self, response_id: int) -> None:
+        """One response changed (answered, moved on in its workflow, started, deleted): reads
+        that one again and puts its row in place; the counts at the top follow.
+
+        Reading one response takes about a millisecond whatever the number of others, so it
+        is read here rather than in the background; the table keeps its selection and scroll
+        position. While the whole list is being read, it is read again once that is in.
+        """
+        if self.loading:
+            self._pending.add(response_id)
+            return
+        try:
+            summary = responses.response_summary(self.store, response_id)
+        except Exception as exc:  # shown, not raised, as for the whole list
+            show_error(self, exc)
+            return
+        self._show_response(response_id, summary)
+
+    def _show_response(self, response_id: int, summary: ResponseSummary | None) -> None:
+        """Shows one response as read (None: it is gone)."""
+        if summary is None:
+            self._statuses.pop(response_id, None)
+        else:
+            self._statuses[response_id] = summary.status
+        self._show_counts()
+        row = open_row(summary, self.today()) if summary is not None else None
+        selected = self.selected()
+        current = self.table.currentIndex()
+        scroll = self.table.verticalScrollBar().value()
+        self.model.put(response_id, row)
+        has_rows = self._show_table()
+        if has_rows and row is None and selected is not None and selected.id == response_id:
+            # The selected one left the list: the one after it takes its place.
+            self.table.selectRow(min(current.row(), self.model.rowCount() - 1))
+        self.table.verticalScrollBar().setValue(scroll)
 
     def _fit_columns(self) -> None:
         """Short columns as wide as their texts; the questionnaire title takes the rest.

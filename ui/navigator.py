@@ -34,6 +34,7 @@ from app.services import jurisdictions
 from app.services.jurisdictions import JurisdictionSummary
 from app.services.store import Store
 from app.vocabulary import US_STATES, JurisdictionKind
+from ui.common.table_model import put_row
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NONE = QModelIndex()
@@ -72,6 +73,11 @@ class JurisdictionListModel(QAbstractListModel):
             if item.id == jurisdiction_id:
                 return row
         return -1
+
+    def put(self, jurisdiction_id: int, item: JurisdictionSummary | None) -> int:
+        """Replaces, moves, inserts or (None) removes one jurisdiction; its new position."""
+        at = self.row_of(jurisdiction_id)
+        return put_row(self, self._items, at, item, jurisdictions.list_order)
 
     def rowCount(self, parent: AnyIndex = _NONE) -> int:
         return 0 if parent.isValid() else len(self._items)
@@ -194,6 +200,35 @@ class Navigator(QWidget):
                 )
         finally:
             self.list_view.selectionModel().blockSignals(False)
+        self._update_count()
+
+    def update_jurisdiction(self, jurisdiction_id: int) -> None:
+        """One jurisdiction changed (its name, facilities or responses): reads that one again,
+        under the current search, and puts it in place; the selection, the current row and the
+        scroll position stay. Under a millisecond, where refresh() reads every jurisdiction."""
+        item = jurisdictions.overview_row(
+            self.store, jurisdiction_id, self.search_edit.text(), self.state_combo.currentData()
+        )
+        view = self.list_view
+        scroll = view.verticalScrollBar().value()
+        selection = view.selectionModel()
+        selection.blockSignals(True)  # as in refresh(): the selection is not the user's doing
+        try:
+            self.model.put(jurisdiction_id, item)
+            row = self.model.row_of(self._selected) if self._selected is not None else -1
+            if row >= 0:
+                if selection.currentIndex().row() != row or not selection.hasSelection():
+                    selection.setCurrentIndex(
+                        self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    )
+            elif selection.currentIndex().isValid():
+                # The chosen one is no longer found by the search; nothing else is chosen.
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        finally:
+            selection.blockSignals(False)
+        view.verticalScrollBar().setValue(scroll)
+        view.viewport().update()
         self._update_count()
 
     def _update_count(self) -> None:

@@ -4,6 +4,9 @@ The exports themselves are app.reports.exports functions; this module only choos
 export (the response or jurisdiction the user is looking at), where to write it, and shows the
 result. Printing renders the same PDF to a temporary file and hands it to ui.printing, so the
 paper matches the exported PDF page for page.
+
+Every export and print runs on a pool thread with a progress dialog and a Cancel that stops
+it: a cancelled export writes no file (and files no letter).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
@@ -33,10 +37,12 @@ from app.services.errors import UserError
 from app.services.store import Store
 from ui import printing
 from ui.common import errors
-from ui.common.operations import run_in_background
+from ui.common.operations import Cancellation, Progress, run_with_progress
 from ui.settings import PAPERS, Settings
 
 Button = errors.Button
+#: An export as run in the background: it hears progress and whether to stop.
+Work = Callable[[Progress, Cancellation], ExportResult]
 NEEDS_RESPONSE = "Open a response, or select one in the Responses tab or on the dashboard"
 NEEDS_JURISDICTION = "Select a jurisdiction on the left, or open one of its responses"
 EXPORTED_MESSAGE_MS = 20_000
@@ -97,6 +103,8 @@ class ReportActions(QObject):
         self._folder = folder
         self._remember_folder = remember_folder
         self.last_result: ExportResult | None = None
+        # A print (or preview) is on screen: printing waits in it, the window still answers.
+        self._printing = False
         self._build_actions()
         self._build_open_button()
 
@@ -254,14 +262,33 @@ class ReportActions(QObject):
             self.status_bar.showMessage(NEEDS_JURISDICTION + ".", 8000)
         return chosen
 
-    def _report_work(self, chosen: ChosenJurisdiction, path: Path) -> Callable[[], ExportResult]:
+    def _report_work(self, chosen: ChosenJurisdiction, path: Path) -> Work:
         store, paper = self._store(), self.paper()
         if chosen.id is not None:
             jurisdiction_id = chosen.id
-            return lambda: exports.export_report(store, jurisdiction_id, path, paper=paper)
+            return lambda progress, cancelled: exports.export_report(
+                store, jurisdiction_id, path, paper=paper, progress=progress, cancelled=cancelled
+            )
         response_id = chosen.response_id
         assert response_id is not None
-        return lambda: exports.export_report_for_response(store, response_id, path, paper=paper)
+        return lambda progress, cancelled: exports.export_report_for_response(
+            store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
+        )
+
+    def _run(
+        self,
+        label: str,
+        work: Callable[[Progress, Cancellation], Any],
+        on_success: Callable[[Any], None],
+    ) -> None:
+        """Runs an export with progress and Cancel; a cancelled one says so and writes nothing."""
+        run_with_progress(
+            self.window,
+            label,
+            work,
+            on_success,
+            on_cancelled=lambda: self.status_bar.showMessage("Cancelled; nothing written.", 8000),
+        )
 
     # == exports ==========================================================================
 
@@ -277,10 +304,11 @@ class ReportActions(QObject):
         if path is None:
             return
         store, paper, response_id = self._store(), self.paper(), chosen.id
-        run_in_background(
-            self.window,
+        self._run(
             "Writing the response letter…",
-            lambda: exports.export_letter(store, response_id, path, paper=paper),
+            lambda progress, cancelled: exports.export_letter(
+                store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
+            ),
             self._exported,
         )
 
@@ -296,10 +324,11 @@ class ReportActions(QObject):
         if path is None:
             return
         store, response_id = self._store(), chosen.id
-        run_in_background(
-            self.window,
+        self._run(
             "Writing the response letter…",
-            lambda: exports.export_letter(store, response_id, path, format="docx"),
+            lambda progress, cancelled: exports.export_letter(
+                store, response_id, path, format="docx", progress=progress, cancelled=cancelled
+            ),
             self._exported,
         )
 
@@ -313,8 +342,7 @@ class ReportActions(QObject):
             "PDF documents (*.pdf)",
         )
         if path is not None:
-            work = self._report_work(chosen, path)
-            run_in_background(self.window, "Writing the full report…", work, self._exported)
+            self._run("Writing the full report…", self._report_work(chosen, path), self._exported)
 
     def export_workbook(self) -> None:
         chosen = self._chosen_response()
@@ -328,10 +356,11 @@ class ReportActions(QObject):
         if path is None:
             return
         store, response_id = self._store(), chosen.id
-        run_in_background(
-            self.window,
+        self._run(
             "Writing the response workbook…",
-            lambda: exports.export_response_workbook(store, response_id, path),
+            lambda progress, cancelled: exports.export_response_workbook(
+                store, response_id, path, progress=progress, cancelled=cancelled
+            ),
             self._exported,
         )
 
@@ -364,10 +393,11 @@ class ReportActions(QObject):
         if path is None:
             return
         store, key = self._store(), questionnaire.key
-        run_in_background(
-            self.window,
+        self._run(
             "Writing the comparison…",
-            lambda: exports.export_comparison(store, key, path),
+            lambda progress, cancelled: exports.export_comparison(
+                store, key, path, progress=progress, cancelled=cancelled
+            ),
             self._exported,
         )
 
@@ -415,10 +445,11 @@ class ReportActions(QObject):
         if path is None:
             return
         store = self._store()
-        run_in_background(
-            self.window,
+        self._run(
             "Writing the filed copy…",
-            lambda: exports.save_filed_copy(store, filing_id, path),
+            lambda progress, cancelled: exports.save_filed_copy(
+                store, filing_id, path, progress=progress, cancelled=cancelled
+            ),
             lambda written: self.status_bar.showMessage(
                 f"Saved the filed copy to {written}.", 8000
             ),
@@ -440,7 +471,9 @@ class ReportActions(QObject):
         self._render_then_print(
             "Preparing the letter to print…",
             file_stem(chosen.jurisdiction, chosen.questionnaire, "letter"),
-            lambda path: exports.export_letter(store, response_id, path, paper=paper),
+            lambda path, progress, cancelled: exports.export_letter(
+                store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
+            ),
             preview=preview,
         )
 
@@ -452,7 +485,7 @@ class ReportActions(QObject):
         self._render_then_print(
             "Preparing the report to print…",
             stem,
-            lambda path: self._report_work(chosen, path)(),
+            lambda path, progress, cancelled: self._report_work(chosen, path)(progress, cancelled),
             preview=False,
         )
 
@@ -460,7 +493,7 @@ class ReportActions(QObject):
         self,
         label: str,
         stem: str,
-        render: Callable[[Path], ExportResult],
+        render: Callable[[Path, Progress, Cancellation], ExportResult],
         *,
         preview: bool,
     ) -> None:
@@ -468,6 +501,13 @@ class ReportActions(QObject):
         target = folder / f"{stem}.pdf"
 
         def rendered(result: ExportResult) -> None:
+            if self._printing:
+                shutil.rmtree(folder, ignore_errors=True)
+                self.status_bar.showMessage(
+                    "A print is under way; try again when it is done.", 8000
+                )
+                return
+            self._printing = True
             try:
                 self._warn_if_differs(result)
                 if preview:
@@ -479,10 +519,22 @@ class ReportActions(QObject):
             except OSError as exc:  # the printer refused: the user's to fix, not our bug
                 errors.show_error(self.window, UserError(f"Could not print: {exc}"))
             finally:
+                self._printing = False
                 shutil.rmtree(folder, ignore_errors=True)
 
         def failed(error: BaseException) -> None:
             shutil.rmtree(folder, ignore_errors=True)
             errors.show_error(self.window, error)
 
-        run_in_background(self.window, label, lambda: render(target), rendered, failed)
+        def cancelled() -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.status_bar.showMessage("Cancelled; nothing printed.", 8000)
+
+        run_with_progress(
+            self.window,
+            label,
+            lambda progress, cancellation: render(target, progress, cancellation),
+            rendered,
+            failed,
+            cancelled,
+        )

@@ -1,5 +1,8 @@
 """A start-up check for installed bundles: with JURISDESK_SMOKE_TEST set, the app says when its
-main window is on screen and then quits by itself (scripts/bundle-test runs it)."""
+main window is on screen and then quits by itself (scripts/bundle-test runs it).
+
+JURISDESK_SMOKE_DELAY_MS overrides the wait before quitting (benchmarks/bench_start.py sets 0,
+so a start-up measurement ends when the window is shown)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 SMOKE_TEST_VAR = "JURISDESK_SMOKE_TEST"
 SHOWN_MESSAGE = "Jurisdesk main window shown"
+DELAY_VAR = "JURISDESK_SMOKE_DELAY_MS"
 QUIT_AFTER_MS = 1000
 
 
@@ -29,7 +33,15 @@ class _ShownWatcher(QObject):
 
 def announce_and_quit(app: QApplication) -> None:
     print(SHOWN_MESSAGE, flush=True)
-    QTimer.singleShot(QUIT_AFTER_MS, app.quit)
+    QTimer.singleShot(quit_after_ms(), app.quit)
+
+
+def quit_after_ms() -> int:
+    """QUIT_AFTER_MS, or JURISDESK_SMOKE_DELAY_MS when it holds a number of milliseconds."""
+    try:
+        return max(0, int(os.environ.get(DELAY_VAR, "")))
+    except ValueError:
+        return QUIT_AFTER_MS
 
 
 def quit_when_shown(app: QApplication, window: QWidget) -> None:

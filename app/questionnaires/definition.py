@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
+from app import __version__
 from app.jsonfiles import DuplicateMemberError, no_duplicate_members
-from app.paths import resource_path
+from app.paths import cache_dir, resource_path
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # Compliance results. The stored value is the constant; the label is what users read.
 YES: Final = "yes"
@@ -224,25 +229,95 @@ class UnknownDefinitionError(LookupError):
 # --- loading -------------------------------------------------------------------------------
 
 
+def _schema_file() -> Path:
+    # Always the shipped schema: a definition cannot bring its own rules along.
+    return resource_path("questionnaires", SCHEMA_FILENAME)
+
+
 @functools.cache
 def _validator() -> Draft202012Validator:
-    # Always the shipped schema: a definition cannot bring its own rules along.
-    schema_file = resource_path("questionnaires", SCHEMA_FILENAME)
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    # jsonschema is imported only when a definition has to be checked (see _fingerprint).
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(_schema_file().read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
-def _read_json(path: Path) -> Any:
+# --- definitions already found valid --------------------------------------------------------
+#
+# Checking a definition against the schema means importing jsonschema and walking every
+# question, at each start. A definition that passed is remembered by a fingerprint of its exact
+# bytes, the schema's bytes and this Jurisdesk version, in the user's cache folder: the same
+# file is not checked again, and any change to it (or to the schema, or an upgrade) makes it
+# checked anew. The semantic rules, which need no library, run at every load.
+
+VALIDATED_RECORD = "validated-definitions.txt"
+_VALIDATED_KEPT = 200  # fingerprints; a few per definition and version ever installed
+
+
+def validated_record_path() -> Path:
+    return cache_dir() / VALIDATED_RECORD
+
+
+@functools.cache
+def _schema_digest() -> bytes:
+    return hashlib.sha256(_schema_file().read_bytes()).digest()
+
+
+def _fingerprint(raw: bytes) -> str:
+    digest = hashlib.sha256(f"jurisdesk {__version__} definition\n".encode())
+    digest.update(_schema_digest())
+    digest.update(hashlib.sha256(raw).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _validated() -> list[str]:
+    """The fingerprints recorded so far, oldest first (read once per process)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = validated_record_path().read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in text.split() if re.fullmatch(r"[0-9a-f]{64}", line)]
+
+
+def _remember_validated(fingerprint: str) -> None:
+    """Records a definition that passed; never fails a load (a read-only cache folder only
+    means it is checked again next time)."""
+    known = _validated()
+    if fingerprint in known:
+        return
+    known.append(fingerprint)
+    del known[:-_VALIDATED_KEPT]
+    record = validated_record_path()
+    partial = record.with_name(f"{record.name}.{os.getpid()}.part")
+    with contextlib.suppress(OSError):
+        record.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            partial.write_text("".join(f"{line}\n" for line in known), encoding="ascii")
+            os.replace(partial, record)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
     except FileNotFoundError:
         raise DefinitionError(path, [Problem("$", "file not found")]) from None
+    except OSError as exc:
+        raise DefinitionError(path, [Problem("$", f"cannot read: {exc.strerror}")]) from None
+
+
+def _read_json(path: Path, raw: bytes) -> Any:
+    try:
+        # As open() in text mode reads it: any line ending becomes "\n".
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (byte {exc.start})"
         raise DefinitionError(path, [Problem("$", reason)]) from None
-    except OSError as exc:
-        raise DefinitionError(path, [Problem("$", f"cannot read: {exc.strerror}")]) from None
     try:
         return json.loads(text, object_pairs_hook=no_duplicate_members)
     except json.JSONDecodeError as exc:
@@ -465,12 +540,17 @@ def load_definition(path: Path | str) -> Questionnaire:
     run only on a document the schema accepts, because they rely on its shape.
     """
     path = Path(path)
-    document = _read_json(path)
-    problems = _schema_problems(document)
+    raw = _read_bytes(path)
+    document = _read_json(path, raw)
+    fingerprint = _fingerprint(raw)
+    checked = fingerprint in _validated()
+    problems = [] if checked else _schema_problems(document)
     if not problems:
         problems = _semantic_problems(document)
     if problems:
         raise DefinitionError(path, problems)
+    if not checked:
+        _remember_validated(fingerprint)
     return _build(document, path)
 
 
@@ -510,6 +590,7 @@ def load_definitions(folder: Path | str | None = None) -> dict[tuple[str, int], 
 def clear_cache() -> None:
     """Forget loaded definitions (for tests and after installing new definition files)."""
     _load_folder.cache_clear()
+    _validated.cache_clear()
 
 
 def get(key: str, version: int, folder: Path | str | None = None) -> Questionnaire:

@@ -2,6 +2,11 @@
 
 Every file is written to a temporary file in the target folder and moved into place with
 os.replace, so a failure never leaves a half-written report where the user expects one.
+
+Each export takes an optional `progress(done, total, text)` and `cancelled()` pair (see
+app.progress): progress is reported between stages (reading the records, laying out,
+writing) and a cancel is honoured up to the moment the file is moved into place. A cancelled
+export raises app.progress.Cancelled and leaves no file and, for a letter, no filing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from sqlalchemy import select
 
 from app import models
 from app.models.base import new_uuid, utcnow
+from app.progress import CancelCheck, Progress, check
 from app.reports import model
 from app.services import audit
 from app.services.errors import NotFound, UserError
@@ -60,8 +66,16 @@ class ExportResult:
     differs_from_earlier_filing: bool = False
 
 
-def write_atomically(path: Path, content: bytes | Callable[[Path], None]) -> Path:
-    """Writes bytes (or lets a writer fill a temporary path) and moves the result into place."""
+def write_atomically(
+    path: Path,
+    content: bytes | Callable[[Path], None],
+    *,
+    cancelled: CancelCheck | None = None,
+) -> Path:
+    """Writes bytes (or lets a writer fill a temporary path) and moves the result into place.
+
+    cancelled is asked last, just before the move: a cancel until then leaves no file.
+    """
     path = Path(path).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -81,6 +95,7 @@ def write_atomically(path: Path, content: bytes | Callable[[Path], None]) -> Pat
             content(temporary)
         # mkstemp creates the file private to the user; a report is an ordinary document.
         os.chmod(temporary, 0o644)
+        check(cancelled)
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -89,6 +104,22 @@ def write_atomically(path: Path, content: bytes | Callable[[Path], None]) -> Pat
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+class _Stages:
+    """Reports each stage of an export and stops before it if the user cancelled."""
+
+    def __init__(self, progress: Progress | None, cancelled: CancelCheck | None, total: int):
+        self.progress = progress
+        self.cancelled = cancelled
+        self.total = total
+        self.done = 0
+
+    def next(self, text: str) -> None:
+        check(self.cancelled)
+        if self.progress is not None:
+            self.progress(self.done, self.total, text)
+        self.done += 1
 
 
 def _digest(path: Path) -> tuple[int, str]:
@@ -143,8 +174,19 @@ def filed_content(store: Store, filing_id: int) -> bytes:
     return content
 
 
-def save_filed_copy(store: Store, filing_id: int, path: Path) -> Path:
-    return write_atomically(path, filed_content(store, filing_id))
+def save_filed_copy(
+    store: Store,
+    filing_id: int,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
+) -> Path:
+    stages = _Stages(progress, cancelled, 2)
+    stages.next("Reading the filed copy…")
+    content = filed_content(store, filing_id)
+    stages.next("Writing the file…")
+    return write_atomically(path, content, cancelled=cancelled)
 
 
 def _record_filing(
@@ -211,6 +253,8 @@ def export_letter(
     paper: str = "letter",
     today: date | None = None,
     format: str = "pdf",
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
 ) -> ExportResult:
     """Writes the response letter as PDF or Word; an approved response's letter is recorded
     as filed, with the format that went out (the approved record stays the source of truth:
@@ -220,8 +264,11 @@ def export_letter(
     if format not in LETTER_FORMATS:
         raise UserError(f"Unknown letter format “{format}”; choose {' or '.join(LETTER_FORMATS)}.")
     paper = _paper(paper)
+    stages = _Stages(progress, cancelled, 3)
+    stages.next("Reading the response…")
     letter = letters.composed_letter(store, response_id, today=today)
     pages: int | None = None
+    stages.next("Laying out the letter…")
     if format == "docx":
         from app.reports.letter_docx import render_letter_docx
 
@@ -231,7 +278,10 @@ def export_letter(
 
         rendered = render_letter(letter, paper)
         content, pages = rendered.content, rendered.pages
-    target = write_atomically(path, content)
+    stages.next("Writing the file…")
+    # The last moment to cancel is before the move into place: once the letter is there, its
+    # filing is recorded too, so a file and its filing never part.
+    target = write_atomically(path, content, cancelled=cancelled)
     sha256 = hashlib.sha256(content).hexdigest()
     filing: Filing | None = None
     differs = False
@@ -261,46 +311,86 @@ def export_report(
     *,
     paper: str = "letter",
     generated_at: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
 ) -> ExportResult:
     """Writes the full report of a jurisdiction (every response, record and the audit trail)."""
     from app.reports.pdf import render_report
 
     paper = _paper(paper)
+    stages = _Stages(progress, cancelled, 3)
+    stages.next("Reading the records…")
     report = model.jurisdiction_report(
         store, jurisdiction_id, generated_at=generated_at or datetime.now(UTC)
     )
+    stages.next("Laying out the pages…")
     rendered = render_report(report, paper)
-    target = write_atomically(path, rendered.content)
+    stages.next("Writing the file…")
+    target = write_atomically(path, rendered.content, cancelled=cancelled)
     return ExportResult(
         target, len(rendered.content), hashlib.sha256(rendered.content).hexdigest(), rendered.pages
     )
 
 
 def export_report_for_response(
-    store: Store, response_id: int, path: Path, *, paper: str = "letter"
+    store: Store,
+    response_id: int,
+    path: Path,
+    *,
+    paper: str = "letter",
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
 ) -> ExportResult:
-    return export_report(store, _jurisdiction_of_response(store, response_id), path, paper=paper)
+    return export_report(
+        store,
+        _jurisdiction_of_response(store, response_id),
+        path,
+        paper=paper,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
-def export_response_workbook(store: Store, response_id: int, path: Path) -> ExportResult:
+def export_response_workbook(
+    store: Store,
+    response_id: int,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
+) -> ExportResult:
     """Writes the response workbook (Summary, Answers, Facilities, Instruments, Evidence,
     History)."""
     from app.reports.excel import write_response_workbook
 
+    stages = _Stages(progress, cancelled, 2)
+    stages.next("Reading the response…")
     book = model.letter(store, response_id)
     history = audit.history(store, response_uuid=book.response.uuid)
+    stages.next("Writing the workbook…")
     target = write_atomically(path, lambda temporary: write_response_workbook(
-        book, history, temporary))  # fmt: skip
+        book, history, temporary), cancelled=cancelled)  # fmt: skip
     size, sha256 = _digest(target)
     return ExportResult(target, size, sha256)
 
 
-def export_comparison(store: Store, questionnaire_key: str, path: Path) -> ExportResult:
+def export_comparison(
+    store: Store,
+    questionnaire_key: str,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: CancelCheck | None = None,
+) -> ExportResult:
     """Writes the comparison workbook of every jurisdiction's answers to one questionnaire."""
     from app.reports.excel import write_comparison
 
+    stages = _Stages(progress, cancelled, 1)
+    stages.next("Writing the comparison…")
     target = write_atomically(
-        path, lambda temporary: write_comparison(store, questionnaire_key, temporary)
+        path,
+        lambda temporary: write_comparison(store, questionnaire_key, temporary),
+        cancelled=cancelled,
     )
     size, sha256 = _digest(target)
     return ExportResult(target, size, sha256)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from ast import literal_eval
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
@@ -24,7 +26,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.flowables import _listWrapOn
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from app.reports import fonts
 from app.reports.text import bind_citations, chunks, printable, visual_order
@@ -363,31 +366,157 @@ def column_widths(total: float, weights: Sequence[float]) -> list[float]:
 # ------------------------------------------------------------------------------ pages
 
 
+def _footer_form(page: int) -> str:
+    return f"JDFooter{page}"
+
+
 class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
-    """Defers each page until the end so every footer can say "Page x of y"."""
+    """Prints "Page x of y" without keeping any page: each page shows its footer as a form
+    XObject, and the forms are drawn once the last page is done and the total is known. The
+    pages go to the PDF as they are finished; what the canvas keeps is the count."""
 
     footer: Callable[[Canvas, int, int], None] | None = None
+    contents: Contents | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
+        self.pages_shown = 0
 
     def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self.pages_shown += 1
+        if self.footer is not None:
+            # Drawn last on the page, where the footer always was.
+            self.saveState()
+            self.doForm(_footer_form(self.pages_shown))
+            self.restoreState()
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            if self.footer is not None:
-                self.footer(self, self._pageNumber, total)
-            super().showPage()
+        if self._code:
+            self.showPage()
+        total = self.pages_shown
+        if self.footer is not None:
+            for page in range(1, total + 1):
+                self.beginForm(_footer_form(page))
+                self.footer(self, page, total)
+                self.endForm()
+        if self.contents is not None:
+            self.contents.draw_page_numbers(self)
         super().save()
 
 
-def _canvas_with_footer(footer: Callable[[Canvas, int, int], None]) -> type[NumberedCanvas]:
-    return type("FooterCanvas", (NumberedCanvas,), {"footer": staticmethod(footer)})
+def _canvas_with_footer(
+    footer: Callable[[Canvas, int, int], None], contents: Contents | None = None
+) -> type[NumberedCanvas]:
+    return type(
+        "FooterCanvas", (NumberedCanvas,), {"footer": staticmethod(footer), "contents": contents}
+    )
+
+
+class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no type information
+    """The table of contents in a single pass. Its entries are the contents headings of the
+    story, known before the build (build() collects them), so its length and lines are those
+    of reportlab's final pass; only the page numbers are unknown when it is drawn. Each
+    entry's dots and page number are a form XObject, drawn at the end as reportlab draws
+    them (tableofcontents.drawPageNumbers), like the footers' totals."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._expected: list[tuple[int, str, str]] = []
+        self._placed: list[tuple[int, str, str]] = []
+        self._pages: dict[str, int] = {}
+        # Per entry: where its text ends, in the coordinates of its paragraph.
+        self._ends: dict[str, tuple[int, float, float, float]] = {}
+
+    def prefill(self, entries: Sequence[tuple[int, str, str]]) -> None:
+        """(level, markup, key) of every entry, in order."""
+        self._expected = list(entries)
+        self._lastEntries = [(level, text, 0, key) for level, text, key in entries]
+
+    def placed(self, level: int, text: str, page: int, key: str) -> None:
+        self._placed.append((level, text, key))
+        self._pages[key] = page
+
+    def wrap(self, width: float, height: float) -> tuple[float, float]:
+        result = super().wrap(width, height)
+        if self._expected:  # else reportlab's own placeholder, as in a plain reportlab build
+            self.canv.setNamedCB("drawTOCEntryEnd", self._entry_end(width))
+        return result  # type: ignore[no-any-return]
+
+    def _entry_end(self, width: float) -> Callable[[Canvas, str, str], None]:
+        def draw(canvas: Canvas, kind: str, label: str) -> None:
+            _, level_text, key_text = label.split(",")
+            key = str(literal_eval(key_text))
+            level = int(level_text)
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+            self._ends[key] = (level, x, y, width)
+            canvas.saveState()
+            canvas.doForm(_contents_form(key))
+            canvas.restoreState()
+            style = self.getLevelStyle(level)
+            canvas.linkRect("", key, (x, y, width, y + style.leading), relative=1)
+
+        return draw
+
+    def draw_page_numbers(self, canvas: Canvas) -> None:
+        if self._placed != self._expected:
+            raise RuntimeError("the contents headings changed during the build")
+        for key, (level, x, y, width) in self._ends.items():
+            style = self.getLevelStyle(level)
+            dot = " . " if 0 <= self.dotsMinLevel <= level else ""
+            page = self._pages[key]
+            canvas.beginForm(_contents_form(key), -width, -width, 2 * width, 2 * width)
+            canvas._curr_tx_info = {"cur_x": x, "cur_y": y}
+            drawPageNumbers(canvas, style, [(page, None)], width, 0, dot)
+            canvas.endForm()
+
+
+def _contents_form(key: str) -> str:
+    return f"JDContents{key}"
+
+
+def contents_entries(story: Iterable[Flowable]) -> list[tuple[int, str, str]]:
+    """(level, markup, key) of the story's contents headings, keyed as _Document keys them."""
+    out: list[tuple[int, str]] = []
+
+    def visit(flowable: Flowable) -> None:
+        if isinstance(flowable, KeepTogether | Deferred):
+            for inner in flowable._content if isinstance(flowable, KeepTogether) else flowable.lead:
+                visit(inner)
+            return
+        level = getattr(flowable, "toc_level", None)
+        if level is not None:
+            out.append((level, fonts.runs_markup(flowable.toc_text, fonts.SANS)))
+
+    for flowable in story:
+        visit(flowable)
+    return [(level, text, f"h{number}") for number, (level, text) in enumerate(out, start=1)]
+
+
+class Deferred(Flowable):  # type: ignore[misc]  # reportlab ships no type information
+    """Flowables made only when the build reaches them, so a long report never holds every
+    page's flowables at once. Never drawn: the document replaces it by what `make` returns.
+    What it makes must hold no contents heading (those are collected before the build)."""
+
+    def __init__(self, make: Callable[[], list[Flowable]], lead: Sequence[Flowable] = ()) -> None:
+        super().__init__()
+        self.make = make
+        # Flowables made already that come first (headings bound to what is made).
+        self.lead = list(lead)
+
+    def wrap(self, width: float, available: float) -> tuple[float, float]:
+        raise RuntimeError("a Deferred flowable is expanded before it is laid out")
+
+
+def expand(story: Iterable[Flowable]) -> list[Flowable]:
+    """The story with every Deferred replaced by what it makes (for measuring the layout)."""
+    out: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, Deferred):
+            out.extend(expand(flowable.make()))
+        else:
+            out.append(flowable)
+    return out
 
 
 # A heading moves to the next page unless at least this many lines of what follows fit under
@@ -417,13 +546,32 @@ class _HeadingWithNext(KeepTogether):  # type: ignore[misc]  # reportlab ships n
     first lines of what follows fit here. reportlab's own KeepTogether would push the whole of
     a long answer to the next page, leaving a gap; this one lets the answer split under it."""
 
+    def wrap(self, width: float, available: float) -> tuple[float, float]:
+        # reportlab's, keeping each part's height: split() needs them and need not wrap again.
+        dims: list[tuple[float, float]] = []
+        content_width, self._H = _listWrapOn(self._content, width, self.canv, dims=dims)
+        self._H0 = dims[0][1] if dims else 0
+        self._wrapInfo = width, available
+        self._heights = (
+            [
+                float(f._H if isinstance(f, KeepTogether) else high) + float(f.getSpaceAfter())
+                for f, (_, high) in zip(self._content, dims, strict=True)
+            ]
+            if len(dims) == len(self._content)
+            else None
+        )
+        return content_width, 0xFFFFFF  # always split, as reportlab's
+
     def split(self, width: float, available: float) -> list[Flowable]:
-        *heads, last = self._content
+        last = self._content[-1]
         canv = self.canv
-        heads_height = sum(_height(f, canv, width, available) for f in heads)
+        known = getattr(self, "_heights", None)
+        if known is None or getattr(self, "_wrapInfo", None) != (width, available):
+            known = [_height(f, canv, width, available) for f in self._content]
+        heads_height = sum(known[:-1])
         room = available - heads_height
         leading = _line_height(last) or 12.0
-        if _height(last, canv, width, available) <= room:
+        if known[-1] <= room:
             return [self.NullActionFlowable(), *self._content]
         # A paragraph or table that splits here puts its first lines under the heading.
         splits_here = (
@@ -445,7 +593,9 @@ def _is_heading(flowable: Flowable) -> bool:
 def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
     """The story with every heading (and a heading block such as a question as issued) bound
     to what follows it, so no page ends with a heading. reportlab's keepWithNext does this for
-    single paragraphs but not for a KeepTogether, hence this pass."""
+    single paragraphs but not for a KeepTogether, hence this pass. A Deferred that follows a
+    heading is made here, so the heading binds to what it makes; the others stay deferred."""
+    story = list(story)
     out: list[Flowable] = []
     index = 0
     while index < len(story):
@@ -453,6 +603,13 @@ def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
         end = index
         while end < len(story) and _is_heading(story[end]):
             end += 1
+        if end > index and end < len(story) and isinstance(story[end], Deferred):
+            # Headings before deferred flowables: bound to them when they are made.
+            out.append(
+                Deferred(partial(_then, story[index:end], story[end]), lead=story[index:end])
+            )
+            index = end + 1
+            continue
         # The contents table fills itself in over several passes; it is not bound to its title.
         if end == index or end == len(story) or isinstance(story[end], TableOfContents):
             out.append(flowable)
@@ -465,6 +622,22 @@ def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
         out.append(_HeadingWithNext(group))
         index = end + 1
     return out
+
+
+def _then(lead: list[Flowable], deferred: Deferred) -> list[Flowable]:
+    return [*lead, *deferred.make()]
+
+
+def _make_next(flowables: list[Flowable]) -> None:
+    """Replaces the Deferred at the front of `flowables` by what it makes, headings bound; a
+    part ending with a heading takes in what follows it first."""
+    made = list(flowables[0].make())
+    taken = 1
+    while made and _is_heading(made[-1]) and taken < len(flowables):
+        following = flowables[taken]
+        made.extend(following.make() if isinstance(following, Deferred) else [following])
+        taken += 1
+    flowables[0:taken] = keep_headings_with_next(made)
 
 
 class KeepTail(Flowable):  # type: ignore[misc]  # reportlab ships no type information
@@ -514,9 +687,17 @@ class KeepTail(Flowable):  # type: ignore[misc]  # reportlab ships no type infor
 
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no type information
-    """Feeds level-1 and level-2 headings to the table of contents and the PDF outline."""
+    """Feeds level-1 and level-2 headings to the table of contents and the PDF outline, and
+    makes each Deferred's flowables when the build reaches it."""
 
     keepTogetherClass = _HeadingWithNext  # noqa: N815  # reportlab's hook name
+    contents: Contents | None = None
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:
+        while flowables and isinstance(flowables[0], Deferred):
+            _make_next(flowables)
+        if not flowables:  # the last part made nothing: reportlab skips a None
+            flowables.append(None)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         level = getattr(flowable, "toc_level", None)
@@ -526,7 +707,8 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no ty
         key = f"h{self.seq.nextf('heading')}"
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-        self.notify("TOCEntry", (level, fonts.runs_markup(text, fonts.SANS), self.page, key))
+        if self.contents is not None:
+            self.contents.placed(level, fonts.runs_markup(text, fonts.SANS), self.page, key)
 
 
 class Rule(Flowable):  # type: ignore[misc]  # reportlab ships no type information
@@ -578,7 +760,7 @@ def build(
     author: str,
     subject: str,
     keywords: list[str],
-    toc: TableOfContents | None,
+    toc: Contents | None,
     first_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
 ) -> RenderedPdf:
     story = keep_headings_with_next(story)
@@ -613,10 +795,13 @@ def build(
     if first_page is not None:
         templates.insert(0, PageTemplate(id="cover", frames=[frame], onPage=first_page))
     doc.addPageTemplates(templates)
-    canvas_class = _canvas_with_footer(footer)
+    # One pass: the contents' entries are known now and their page numbers, like the footers'
+    # totals, are filled in at the end (see Contents and NumberedCanvas).
     if toc is not None:
-        doc.multiBuild(story, canvasmaker=canvas_class)
-    else:
-        doc.build(story, canvasmaker=canvas_class)
+        if not isinstance(toc, Contents):
+            raise TypeError("the contents of a build are a pdf_layout.Contents")
+        toc.prefill(contents_entries(story))
+        doc.contents = toc
+    doc.build(story, canvasmaker=_canvas_with_footer(footer, doc.contents))
     content = buffer.getvalue()
     return RenderedPdf(content, doc.page)

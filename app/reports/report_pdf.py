@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 from reportlab.lib.units import inch
@@ -15,16 +16,17 @@ from reportlab.platypus import (
     PageBreak,
     Spacer,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.reports import fonts
-from app.reports.model import JurisdictionReport, ResponseView
+from app.reports.model import JurisdictionReport, QuestionView, ResponseView
 from app.reports.pdf_answers import question_flowables
 from app.reports.pdf_layout import (
     GRID,
     MARGIN_X,
     MUTED,
     RULE,
+    Contents,
+    Deferred,
     RenderedPdf,
     Rule,
     Styles,
@@ -32,6 +34,7 @@ from app.reports.pdf_layout import (
     column_widths,
     date_text,
     details,
+    expand,
     field_line,
     fonts_safe,
     heading,
@@ -96,7 +99,7 @@ def _records(
 
 def _report_story(
     report: JurisdictionReport, styles: Styles, width: float
-) -> tuple[list[Flowable], TableOfContents]:
+) -> tuple[list[Flowable], Contents]:
     j = report.jurisdiction
     story: list[Flowable] = []
     # Cover.
@@ -123,7 +126,7 @@ def _report_story(
     story.append(NextPageTemplate("body"))
     story.append(PageBreak())
 
-    toc = TableOfContents(levelStyles=[styles.toc1, styles.toc2], dotsMinLevel=0)
+    toc = Contents(levelStyles=[styles.toc1, styles.toc2], dotsMinLevel=0)
     story.append(para("Contents", styles.h1, fonts.SANS_BOLD))
     story.append(toc)
     story.append(PageBreak())
@@ -405,12 +408,10 @@ def _response_section(
         )
     )
     out.extend(field_line("Notes", r.notes, styles.body))
+    # Each question's flowables are made when the build reaches them: a long report holds one
+    # question's at a time, not every page's.
     for question in r.questions:
-        out.extend(question_flowables(question, jurisdiction_name, styles))
-        if not question.per_facility and question.combined_label:
-            out.append(
-                para(f"Result: {question.combined_label}.", styles.small, fonts.SERIF_ITALIC)
-            )
+        out.append(Deferred(partial(_question_part, question, jurisdiction_name, styles)))
     if r.filings:
         out.append(para("Filed copies", styles.h3, fonts.SERIF_BOLD))
         _records(
@@ -424,6 +425,15 @@ def _response_section(
             mono_columns=(4,),
             right_columns=(3,),
         )
+    return out
+
+
+def _question_part(
+    question: QuestionView, jurisdiction_name: str, styles: Styles
+) -> list[Flowable]:
+    out = question_flowables(question, jurisdiction_name, styles)
+    if not question.per_facility and question.combined_label:
+        out.append(para(f"Result: {question.combined_label}.", styles.small, fonts.SERIF_ITALIC))
     return out
 
 
@@ -443,6 +453,14 @@ def _head_text(report: JurisdictionReport) -> str:
 
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+def report_flowables(report: JurisdictionReport, paper: str = "letter") -> list[Flowable]:
+    """Every flowable of the report, made at once, for laying out with plain reportlab: the
+    floor the report's build is measured against (benchmarks/bench_reports.py)."""
+    size = page_size(paper)
+    story, _ = _report_story(report, make_styles(), size[0] - 2 * MARGIN_X)
+    return expand(story)
 
 
 def render_report(report: JurisdictionReport, paper: str = "letter") -> RenderedPdf:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from app import models
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,14 @@ def overview(store: Store, search: str = "", state: str | None = None) -> list[J
         .outerjoin(response_counts, response_counts.c.jurisdiction_id == j.id)
         .order_by(func.lower(j.name), j.id)
     )
+    query = _matching(query, search, state)
+    with store.reading() as session:
+        return [JurisdictionSummary(*row) for row in session.execute(query)]
+
+
+def _matching(query: _Query, search: str, state: str | None) -> _Query:
+    """The search of the list: name, police agency or state; and the state filter."""
+    j = models.Jurisdiction
     text = search.strip()
     if text:
         pattern = f"%{text}%"
@@ -68,5 +79,40 @@ def overview(store: Store, search: str = "", state: str | None = None) -> list[J
         )
     if state:
         query = query.where(j.state == state)
+    return query
+
+
+def overview_row(
+    store: Store, jurisdiction_id: int, search: str = "", state: str | None = None
+) -> JurisdictionSummary | None:
+    """One jurisdiction as overview() lists it, or None if it is gone or the search (or state)
+    no longer finds it: what the list reads again after a change instead of every row.
+
+    Counted with subqueries on this jurisdiction alone, so it costs the same with 10 rows
+    or 10,000."""
+    j, f, r = models.Jurisdiction, models.Facility, models.Response
+    facilities = select(func.count()).where(f.jurisdiction_id == j.id).scalar_subquery()
+    total = select(func.count()).where(r.jurisdiction_id == j.id).scalar_subquery()
+    still_open = (
+        select(func.count())
+        .where(r.jurisdiction_id == j.id, r.status != ResponseStatus.SUBMITTED.value)
+        .scalar_subquery()
+    )
+    query = _matching(
+        select(j.id, j.uuid, j.name, j.kind, j.state, facilities, total, still_open).where(
+            j.id == jurisdiction_id
+        ),
+        search,
+        state,
+    )
     with store.reading() as session:
-        return [JurisdictionSummary(*row) for row in session.execute(query)]
+        row = session.execute(query).first()
+    return JurisdictionSummary(*row) if row is not None else None
+
+
+def list_order(item: JurisdictionSummary) -> tuple[str, int]:
+    """Where overview() puts a jurisdiction: SQLite's lower() (ASCII letters only), then id."""
+    return item.name.translate(_ASCII_LOWER), item.id
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

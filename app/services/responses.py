@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app import models, questionnaires
 from app.models.base import new_uuid, utcnow
@@ -324,19 +326,24 @@ class AnswerConflict(Conflict):
 # ----------------------------------------------------------------------------- reading
 
 
-# Everything a response's screen shows, fetched in a handful of queries instead of one
-# lazy load per answer (opening a response is a click that must answer quickly).
-_DETAIL_LOADING = (
-    selectinload(models.Response.answers).selectinload(models.Answer.instruments),
-    selectinload(models.Response.answers).selectinload(models.Answer.evidence),
-    joinedload(models.Response.jurisdiction).selectinload(models.Jurisdiction.facilities),
-    joinedload(models.Response.request),
-)
+@functools.cache
+def _detail_loading() -> tuple[LoaderOption, ...]:
+    """Everything a response's screen shows, fetched in a handful of queries instead of one
+    lazy load per answer (opening a response is a click that must answer quickly).
+
+    Built at first use, not at import: naming relationships configures every ORM mapper,
+    which the first query does anyway, off the GUI thread when that is the dashboard's."""
+    return (
+        selectinload(models.Response.answers).selectinload(models.Answer.instruments),
+        selectinload(models.Response.answers).selectinload(models.Answer.evidence),
+        joinedload(models.Response.jurisdiction).selectinload(models.Jurisdiction.facilities),
+        joinedload(models.Response.request),
+    )
 
 
 def _load_for_screen(session: Session, response_id: int) -> models.Response:
     row = session.scalars(
-        select(models.Response).where(models.Response.id == response_id).options(*_DETAIL_LOADING)
+        select(models.Response).where(models.Response.id == response_id).options(*_detail_loading())
     ).one_or_none()
     if row is None:
         raise NotFound(f"There is no response with id {response_id}.")
@@ -412,6 +419,45 @@ def list_responses(store: Store, jurisdiction_id: int | None = None) -> list[Res
         )
         summaries.append(_summary_of(row, definition.title, jurisdiction_name, due_on, done))
     return summaries
+
+
+def response_summary(store: Store, response_id: int) -> ResponseSummary | None:
+    """One response as list_responses lists it (same figures, same row), or None if it is
+    gone: what the dashboard reads again after a change instead of the whole list."""
+    r, j, req = models.Response, models.Jurisdiction, models.FederalRequest
+    a, f = models.Answer, models.Facility
+    with store.reading() as session:
+        found = session.execute(
+            select(r, j.name, req.due_on)
+            .join(j, r.jurisdiction_id == j.id)
+            .outerjoin(req, r.request_id == req.id)
+            .where(r.id == response_id)
+        ).first()
+        if found is None:
+            return None
+        row, jurisdiction_name, due_on = found
+        locked = [row] if ResponseStatus.of(row.status).locked else []
+        figures = _approved_figures_of(session, store, locked).get(row.id)
+        definition = definition_of(row)
+        if figures is not None:
+            return _approved_summary(row, definition.title, figures)
+        # In the order list_responses reads them (by row), so the missing list reads the same.
+        answers = [
+            questionnaires.AnswerValue(key, _facility_key(facility_id), _loose(value), result)
+            for key, facility_id, value, result in session.execute(
+                select(a.question_key, a.facility_id, a.value, a.result)
+                .where(a.response_id == response_id)
+                .order_by(a.id)
+            )
+        ]
+        facilities = [
+            str(facility_id)
+            for facility_id in session.scalars(
+                select(f.id).where(f.jurisdiction_id == row.jurisdiction_id).order_by(f.id)
+            )
+        ]
+    done = questionnaires.completeness(definition, answers, facilities)
+    return _summary_of(row, definition.title, jurisdiction_name, due_on, done)
 
 
 @dataclass(frozen=True)

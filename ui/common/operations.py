@@ -1,4 +1,8 @@
-"""Long work off the GUI thread, with success and failure callbacks run back on the GUI thread."""
+"""Long work off the GUI thread, with success and failure callbacks run back on the GUI thread.
+
+run_in_background shows a busy indicator; run_with_progress also shows how far the work is
+and a Cancel button that asks the work to stop (see app.progress).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,24 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+
+from app.progress import Cancellation, Cancelled, Progress
+
+__all__ = [
+    "Cancellation",
+    "Cancelled",
+    "Progress",
+    "ProgressDialog",
+    "run_in_background",
+    "run_with_progress",
+]
+
+# Quick jobs finish before any dialog flashes up.
+SHOW_AFTER_MS = 400
+CANCELLING = "Cancelling…"
 
 
 class _Signals(QObject):
@@ -41,6 +61,16 @@ class _Job(QRunnable):
 _running: set[_Job] = set()
 
 
+def _release(owner: QObject, *signals: Any) -> None:
+    """Cuts a finished job's connections. They hold the callbacks, and through them the window
+    that asked (a letter preview holds its pages): kept, every finished job would keep its
+    window alive."""
+    for signal in signals:
+        with contextlib.suppress(RuntimeError, TypeError):
+            signal.disconnect()
+    owner.deleteLater()
+
+
 def run_in_background(
     parent: QWidget | None,
     label: str,
@@ -62,7 +92,7 @@ def run_in_background(
     if busy_dialog:
         progress = QProgressDialog(label, "", 0, 0, parent)
         progress.setCancelButton(None)
-        progress.setMinimumDuration(400)  # quick jobs finish before any dialog flashes up
+        progress.setMinimumDuration(SHOW_AFTER_MS)  # quick jobs finish before a dialog flashes
         progress.setWindowTitle("Jurisdesk")
     job = _Job(work)
     _running.add(job)
@@ -72,12 +102,7 @@ def run_in_background(
             progress.reset()
             progress.deleteLater()
         _running.discard(job)
-        # The connections hold the callbacks, and through them the window that asked (a letter
-        # preview holds its pages): cut them, or every finished job keeps its window alive.
-        for signal in (job.signals.succeeded, job.signals.failed):
-            with contextlib.suppress(RuntimeError, TypeError):
-                signal.disconnect()
-        job.signals.deleteLater()
+        _release(job.signals, job.signals.succeeded, job.signals.failed)
 
     def succeeded(result: Any) -> None:
         finished()
@@ -89,5 +114,143 @@ def run_in_background(
 
     job.signals.succeeded.connect(succeeded)
     job.signals.failed.connect(failed)
+    QThreadPool.globalInstance().start(job)
+    return job
+
+
+class ProgressDialog(QProgressDialog):
+    """A progress dialog whose Cancel asks the work to stop and stays up until it has.
+
+    QProgressDialog hides itself the moment Cancel is pressed; here Cancel (the button,
+    Escape or closing the window) only sets the cancellation and says "Cancelling…", and the
+    dialog goes when the work has really stopped (finish()).
+    """
+
+    def __init__(self, label: str, parent: QWidget | None, cancellation: Cancellation) -> None:
+        super().__init__(label, "", 0, 0, parent)
+        self.cancellation = cancellation
+        self.cancel_button = QPushButton("Cancel", self)
+        self.setCancelButton(self.cancel_button)
+        self.setWindowTitle("Jurisdesk")
+        self.setAutoReset(False)
+        self.setAutoClose(False)
+        self.setMinimumDuration(SHOW_AFTER_MS)
+        # The built-in canceled → cancel() connection hides the dialog at once: replaced.
+        QObject.disconnect(self, SIGNAL("canceled()"), self, SLOT("cancel()"))
+        self.canceled.connect(self.request_cancel)
+
+    def request_cancel(self) -> None:
+        if self.cancellation.cancelled:
+            return
+        self.cancellation.cancel()
+        self.setLabelText(CANCELLING)
+        self.cancel_button.setEnabled(False)
+
+    def report(self, done: int, total: int, text: str) -> None:
+        if self.cancellation.cancelled:
+            return  # "Cancelling…" stays until the work stops
+        if total > 0:
+            if self.maximum() != total:
+                self.setRange(0, total)
+            self.setValue(min(done, total))
+        if text:
+            self.setLabelText(text)
+
+    def reject(self) -> None:  # Escape
+        self.request_cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+        self.request_cancel()
+
+    def finish(self) -> None:
+        self.canceled.disconnect(self.request_cancel)
+        self.reset()
+        self.hide()
+        self.deleteLater()
+
+
+class _ProgressSignals(_Signals):
+    progressed = Signal(int, int, str)
+    cancelled = Signal()
+
+
+class _ProgressJob(QRunnable):
+    def __init__(self, work: Callable[[Progress, Cancellation], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.cancellation = Cancellation()
+        self.signals = _ProgressSignals()
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.signals.progressed.emit(done, total, text)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work(self.progress, self.cancellation)
+        except Cancelled:
+            with contextlib.suppress(RuntimeError):
+                self.signals.cancelled.emit()
+        except BaseException as exc:  # handed to the GUI thread, which decides how to show it
+            _Job._deliver(self.signals.failed, exc)
+        else:
+            _Job._deliver(self.signals.succeeded, result)
+
+
+_running_with_progress: set[_ProgressJob] = set()
+
+
+def run_with_progress(
+    parent: QWidget | None,
+    label: str,
+    work: Callable[[Progress, Cancellation], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None] | None = None,
+    on_cancelled: Callable[[], None] | None = None,
+    *,
+    modal: bool = False,
+) -> _ProgressJob:
+    """Runs work(progress, cancellation) on a pool thread with a progress dialog and Cancel.
+
+    work calls progress(done, total, text) as it goes (total 0: not known), and polls the
+    cancellation (calling it, or cancellation.check()); raising app.progress.Cancelled ends
+    it quietly, and on_cancelled (if any) runs instead of on_success. Cancel in the dialog
+    only asks: the dialog says "Cancelling…" until the work has stopped. work must not touch
+    widgets. on_failure defaults to ui.common.errors.show_error.
+    """
+    from ui.common.errors import show_error
+
+    job = _ProgressJob(work)
+    dialog = ProgressDialog(label, parent, job.cancellation)
+    if modal:
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    job.dialog = dialog  # type: ignore[attr-defined]  # for tests: the dialog of this job
+    _running_with_progress.add(job)
+
+    def finished() -> None:
+        dialog.finish()
+        _running_with_progress.discard(job)
+        signals = job.signals
+        _release(signals, signals.succeeded, signals.failed, signals.progressed, signals.cancelled)
+
+    def succeeded(result: Any) -> None:
+        finished()
+        on_success(result)
+
+    def failed(error: BaseException) -> None:
+        finished()
+        (on_failure or (lambda exc: show_error(parent, exc)))(error)
+
+    def cancelled() -> None:
+        finished()
+        if on_cancelled is not None:
+            on_cancelled()
+
+    job.signals.succeeded.connect(succeeded)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(cancelled)
+    job.signals.progressed.connect(dialog.report)
     QThreadPool.globalInstance().start(job)
     return job

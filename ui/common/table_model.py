@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -68,6 +70,49 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         ):
             return self.headers[section]
         return None
+
+
+def put_row(
+    model: QAbstractItemModel,
+    rows: list[T],
+    at: int,
+    item: T | None,
+    order: Callable[[T], Any],
+) -> int:
+    """Puts one changed row of a sorted list in place without resetting the model: replaced
+    where it is, moved where `order` now puts it, inserted (at < 0) or removed (item None).
+
+    Views keep their selection, current row and scroll position, since rows are moved, not
+    re-created. `rows` is the model's own list, changed here between the begin/end calls.
+    Returns the row's new position, or -1 when it was removed (or was never there).
+    """
+    root = QModelIndex()
+    if item is None:
+        if 0 <= at < len(rows):
+            model.beginRemoveRows(root, at, at)
+            del rows[at]
+            model.endRemoveRows()
+        return -1
+    if at < 0:
+        to = bisect.bisect_right(rows, order(item), key=order)
+        model.beginInsertRows(root, to, to)
+        rows.insert(to, item)
+        model.endInsertRows()
+        return to
+    others = rows[:at] + rows[at + 1 :]
+    to = bisect.bisect_right(others, order(item), key=order)
+    if to != at:
+        # Qt counts the destination in the rows as they are before the move.
+        model.beginMoveRows(root, at, at, root, to + 1 if to > at else to)
+        del rows[at]
+        rows.insert(to, item)
+        model.endMoveRows()
+    else:
+        rows[at] = item
+    # A list model's columnCount is not callable from Python: it has the one column.
+    last = max(model.columnCount(root) - 1, 0) if isinstance(model, QAbstractTableModel) else 0
+    model.dataChanged.emit(model.index(to, 0), model.index(to, last))
+    return to
 
 
 def human_size(size: int | None) -> str:

@@ -1,13 +1,21 @@
-"""The guided questionnaire: answer step by step, autosaved, then review and sign off."""
+"""The guided questionnaire: answer step by step, autosaved, then review and sign off.
+
+The autosave (and File ▸ Save) stores the answers on a pool thread, so a database kept busy
+by another user shows "Waiting for the database…" while the window keeps answering and the
+typing goes on; what comes back is applied on the GUI thread. Saves whose result the next
+step needs (changing step, the workflow actions, closing) wait for it (save_now).
+"""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
@@ -33,6 +41,7 @@ from app.services.review_notes import returned_reason
 from app.vocabulary import ResponseStatus
 from ui.common import errors
 from ui.common.errors import show_error
+from ui.common.operations import run_in_background
 from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
 from ui.questionnaire.drafts import Draft, Slot
 from ui.questionnaire.editor_view import (
@@ -55,6 +64,13 @@ from ui.workflow_dialogs import ApproveDialog, ReasonDialog, SubmittedDialog
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700
+# A save still under way after this long is waiting for the database's write lock.
+WAITING_AFTER_MS = 300
+WAITING_TEXT = "Waiting for the database…"
+WAITING_TIP = (
+    "Someone else is writing to the database. What you type is kept and saved as soon as "
+    "the database is free; you can go on working."
+)
 REVIEW_STEP = "__review__"
 # The letter is composed after the answers it is drafted from, and read before sign-off.
 LETTER_STEP = "__letter__"
@@ -115,6 +131,40 @@ def step_titles(questions: Sequence[Question], limit: int = 100) -> dict[str, st
     return titles
 
 
+@dataclasses.dataclass(eq=False)
+class BackgroundSave:
+    """Answers being saved on a pool thread: what was sent, and what came back for each."""
+
+    # The slot, what was sent for it, and the version it was sent against.
+    entries: list[tuple[Slot, responses.AnswerInput, int]]
+    # Problems found before sending (a value that cannot be saved), shown with the results.
+    problems: list[str] = dataclasses.field(default_factory=list)
+    outcomes: dict[Slot, responses.AnswerRecord | BaseException] = dataclasses.field(
+        default_factory=dict
+    )
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+    applied: bool = False
+
+    def run(self, store: Store, response_id: int) -> BackgroundSave:
+        """On the pool thread: saves each answer in turn (nothing here touches widgets)."""
+        try:
+            for slot, entry, version in self.entries:
+                try:
+                    self.outcomes[slot] = responses.save_answer(
+                        store, response_id, slot[0], slot[1], entry, expected_version=version
+                    )
+                except responses.AnswerConflict as exc:
+                    self.outcomes[slot] = exc
+                except (Conflict, Locked) as exc:
+                    self.outcomes[slot] = exc
+                    break  # the response changed under us: the rest waits for a reload
+                except Exception as exc:
+                    self.outcomes[slot] = exc
+        finally:
+            self.done.set()
+        return self
+
+
 class ResponseEditor(ResponseEditorView):
     """Edits one response; every answer is saved on its own, shortly after the last keystroke."""
 
@@ -136,11 +186,19 @@ class ResponseEditor(ResponseEditorView):
         self.history_dialog: HistoryDialog | None = None
         self.letter_page: LetterStep | None = None
         self._closing = False
+        # The save under way on a pool thread, and whether another was asked for meanwhile.
+        self.background_save: BackgroundSave | None = None
+        self._save_again = False
+        self.waiting_for_database = False
 
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_DELAY_MS)
-        self.autosave.timeout.connect(self.save_now)
+        self.autosave.timeout.connect(self.save_in_background)
+        self._waiting = QTimer(self)
+        self._waiting.setSingleShot(True)
+        self._waiting.setInterval(WAITING_AFTER_MS)
+        self._waiting.timeout.connect(self._show_waiting)
 
         self._load_citations()
         self._make_drafts()
@@ -197,7 +255,7 @@ class ResponseEditor(ResponseEditorView):
         self.submitted_action.triggered.connect(self.mark_submitted)
         self.reopen_action.triggered.connect(self.reopen)
         self.history_action.triggered.connect(self.show_history)
-        self.save_action.triggered.connect(self.save_now)
+        self.save_action.triggered.connect(self._save_action)
         self.close_action.triggered.connect(self.close_editor)
 
     # ------------------------------------------------------------------------ state
@@ -398,9 +456,154 @@ class ResponseEditor(ResponseEditorView):
     def has_unsaved_changes(self) -> bool:
         return bool(self.dirty) or (self.letter_page is not None and self.letter_page.dirty)
 
+    def _save_action(self) -> None:
+        """File ▸ Save: the answers on a pool thread, then the letter."""
+        self.save_in_background()
+        if self.letter_page is not None:
+            self.letter_page.save_now()
+
+    def save_in_background(self) -> None:
+        """Saves the edited answers on a pool thread (the autosave); results are applied when
+        they come back. A save already under way is followed by another when it ends."""
+        self.autosave.stop()
+        if self.background_save is not None:
+            self._save_again = True
+            return
+        if not self.dirty:
+            return
+        if self.read_only:
+            self.dirty.clear()
+            self._set_save_state()
+            return
+        pending = BackgroundSave([])
+        for slot in sorted(self.dirty, key=self._slot_order):
+            draft = self.drafts[slot]
+            try:
+                entry = draft.to_input()
+            except InvalidInput as exc:  # checked here: nothing to send to the database
+                draft.errors = {p.field: p.message for p in exc.problems}
+                pending.problems.append(f"Question {draft.question.number}: {exc}")
+                continue
+            pending.entries.append((slot, entry, draft.version))
+        if not pending.entries:
+            pending.done.set()
+            self.background_save = pending
+            self._apply_background_save(pending)
+            return
+        self.background_save = pending
+        self._save_again = False
+        self._set_save_state(saving=True)
+        self._waiting.start()
+        store, response_id = self.store, self.response_id
+        run_in_background(
+            self,
+            "",
+            lambda: pending.run(store, response_id),
+            lambda _result: self._background_save_ended(pending),
+            lambda error: self._background_save_failed(pending, error),
+            busy_dialog=False,
+        )
+
+    def _show_waiting(self) -> None:
+        if self.background_save is not None and not self.background_save.done.is_set():
+            self.waiting_for_database = True
+            self._set_save_state(saving=True)
+
+    def _background_save_ended(self, pending: BackgroundSave) -> None:
+        if shiboken6.isValid(self):  # the window may have closed while the save ran
+            self._apply_background_save(pending)
+
+    def _background_save_failed(self, pending: BackgroundSave, error: BaseException) -> None:
+        if not shiboken6.isValid(self) or pending.applied:
+            return
+        if pending is self.background_save:
+            self._end_background_save()
+        show_error(self, error)
+        self._set_save_state(problem="an unexpected error (see the log)")
+
+    def _end_background_save(self) -> None:
+        self.background_save = None
+        self.waiting_for_database = False
+        self._waiting.stop()
+
+    def _finish_background_save(self) -> None:
+        """Waits for the save under way (the caller needs its result) and applies it."""
+        pending = self.background_save
+        if pending is None:
+            return
+        pending.done.wait()
+        self._apply_background_save(pending, resave=False)
+
+    def _apply_background_save(self, pending: BackgroundSave, *, resave: bool = True) -> None:
+        """Takes back what a background save stored, as a save on the GUI thread would have:
+        an answer typed on meanwhile keeps its typing (and is saved next), a conflict is
+        settled by the person, a refusal offers to reload."""
+        if pending.applied or pending is not self.background_save:
+            return  # applied already (someone waited for it), or dropped by a reload
+        pending.applied = True
+        self._end_background_save()
+        problems = list(pending.problems)
+        saved = 0
+        again = self._save_again
+        self._save_again = False
+        for slot, sent, _version in pending.entries:
+            outcome = pending.outcomes.get(slot)
+            draft = self.drafts.get(slot)
+            if outcome is None or draft is None:
+                continue  # not tried (stopped at a refusal): still dirty
+            if isinstance(outcome, responses.AnswerRecord):
+                if self._typed_since(draft, sent):
+                    # Typed on while it was saved: keep the typing, saved next at this version.
+                    draft.version = outcome.version
+                    again = True
+                else:
+                    draft.take(outcome)
+                    self.dirty.discard(slot)
+                saved += 1
+            elif isinstance(outcome, responses.AnswerConflict):
+                choice = self._settle_conflict(draft, outcome)
+                if choice is Choice.LATER:
+                    problems.append(f"Question {draft.question.number}: {outcome}")
+                elif choice is Choice.MINE:
+                    again = True  # over theirs, at their version
+            elif isinstance(outcome, Conflict | Locked):
+                self._refresh_pages()
+                self._set_save_state(problem=str(outcome))
+                if saved:
+                    self.changed.emit()
+                if ask_to_reload(self, str(outcome)):
+                    self.reload()
+                return
+            elif isinstance(outcome, UserError):
+                problems.append(str(outcome))
+            else:  # a bug: keep the typing, tell the user, log the trace
+                problems.append("an unexpected error (see the log)")
+                show_error(self, outcome)
+        self._after_saves(bool(saved), problems)
+        if resave and again and self.dirty and not self.autosave.isActive():
+            self.autosave.start()
+
+    def _after_saves(self, saved: bool, problems: list[str]) -> None:
+        """What the screen shows after a round of saves, background or not."""
+        if saved:
+            self.last_saved = datetime.now()
+            self._record_saved()
+        self._refresh_pages()
+        self._set_save_state(problem="; ".join(problems) or None)
+        self._rebuild_steps()
+        if saved:
+            self.changed.emit()
+
+    @staticmethod
+    def _typed_since(draft: Draft, sent: responses.AnswerInput) -> bool:
+        try:
+            return draft.to_input() != sent
+        except InvalidInput:
+            return True
+
     def save_now(self) -> bool:
         """Saves every edited answer, then the letter; False if anything could not be saved
-        (the reason is shown)."""
+        (the reason is shown). A background save under way is waited for first."""
         answers = self._save_answers()
         # After the answers: a refused letter save reloads the window, dropping unsaved answers.
         letter = self.letter_page is None or self.letter_page.save_now()
@@ -421,6 +624,7 @@ class ResponseEditor(ResponseEditorView):
 
     def _save_answers(self) -> bool:
         self.autosave.stop()
+        self._finish_background_save()
         if not self.dirty:
             return True
         if self.read_only:
@@ -462,14 +666,7 @@ class ResponseEditor(ResponseEditorView):
             draft.take(record)
             self.dirty.discard(slot)
             saved += 1
-        if saved:
-            self.last_saved = datetime.now()
-            self._record_saved()
-        self._refresh_pages()
-        self._set_save_state(problem="; ".join(problems) or None)
-        self._rebuild_steps()
-        if saved:
-            self.changed.emit()
+        self._after_saves(bool(saved), problems)
         return not problems
 
     def _save_draft(self, draft: Draft) -> responses.AnswerRecord:
@@ -548,6 +745,8 @@ class ResponseEditor(ResponseEditorView):
             text, color = "Read-only", "#555555"
         elif problem:
             text, color = f"Not saved: {problem}", "#b00020"
+        elif self.waiting_for_database:
+            text, color = WAITING_TEXT, "#8a5a00"
         elif saving or self.dirty:
             text, color = "Saving…", "#555555"
         elif self.last_saved is not None:
@@ -555,12 +754,15 @@ class ResponseEditor(ResponseEditorView):
         else:
             text, color = "Saved", "#1b6e20"
         self.save_state.setText(text)
-        self.save_state.setToolTip(text)
+        self.save_state.setToolTip(WAITING_TIP if text == WAITING_TEXT else text)
         tint(self.save_state, color)
 
     def reload(self) -> None:
         """Reads the response again; what could not be saved is dropped (the user agreed)."""
         self.autosave.stop()
+        # What a background save still brings back belongs to the answers being dropped.
+        self._end_background_save()
+        self._save_again = False
         self.dirty.clear()
         if self.letter_page is not None:
             # Read again when shown (go_to below does it if the letter is on screen).

@@ -16,9 +16,7 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.letter.composed import ComposedLetter
-from app.reports.pdf import render_letter
 from ui.common.operations import run_in_background
-from ui.printing import page_images
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 
 log = logging.getLogger(__name__)
@@ -32,6 +30,10 @@ PAGE_MARGIN = 12
 
 def render_pages(letter: ComposedLetter, paper: str) -> list[QImage]:
     """The letter's pages as images (runs on a pool thread: no widgets here)."""
+    # Imported at the first preview, not at start: reportlab and pdfium take long to load.
+    from app.reports.pdf import render_letter
+    from ui.printing import page_images
+
     return page_images(render_letter(letter, paper).content, PREVIEW_DPI)
 
 
