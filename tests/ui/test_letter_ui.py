@@ -337,3 +337,35 @@ def test_wheel_over_the_signer_scrolls_the_form_not_the_choice(qtbot, store, ids
     QApplication.sendEvent(combo, event)
     assert combo.currentIndex() == before
     assert not page.dirty
+
+
+def test_a_letter_autosave_waits_for_a_busy_database_without_freezing(qtbot, store, ids):
+    """Another connection holds the write lock: the letter's autosave waits on a pool
+    thread, the window keeps answering and says so, and the text is saved once it can be."""
+    import sqlite3
+
+    from PySide6.QtCore import QTimer
+
+    editor, page = letter_step(qtbot, store, ids["response"])
+    box = page.paragraphs["opening"]
+    blocker = sqlite3.connect(store.path, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    ticks: list[int] = []
+    clock = QTimer()
+    clock.timeout.connect(lambda: ticks.append(1))
+    clock.start(20)
+    try:
+        type_at_end(qtbot, box.text, " We write while the database is busy.")
+        page.save_in_background()
+        qtbot.waitUntil(lambda: page.waiting_for_database, timeout=5000)
+        assert "Waiting for the database" in page.save_state.text()
+        seen = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) > seen + 5, timeout=5000)  # the window answers
+    finally:
+        blocker.rollback()
+        blocker.close()
+    qtbot.waitUntil(lambda: page._saving is None and not page.dirty, timeout=15000)
+    clock.stop()
+    stored = letters.state(store, editor.response_id).edits.text_of("opening")
+    assert stored is not None
+    assert stored.text.endswith(" We write while the database is busy.")

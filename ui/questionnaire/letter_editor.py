@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -39,12 +41,15 @@ from app.reports.text import long_date
 from app.services import Conflict, Locked, Store, UserError, letters
 from ui.common.dates import DateField
 from ui.common.errors import show_error
+from ui.common.operations import run_in_background
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 from ui.questionnaire.letter_preview import LetterPreview
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 1000
+# A save still running after this long is waiting for the database: the window says so.
+WAITING_AFTER_MS = 300
 OUT_OF_DATE = "The answers changed after this paragraph was rewritten."
 PART_TITLES = {
     "reference": "Reference line",
@@ -387,7 +392,15 @@ class LetterStep(QWidget):
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_DELAY_MS)
-        self.autosave.timeout.connect(self.save_now)
+        self.autosave.timeout.connect(self.save_in_background)
+        # A background save still running after this long is waiting for the database.
+        self._saving: tuple[LetterEdits, int] | None = None  # what a background save sends
+        self._save_again = False
+        self.waiting_for_database = False
+        self._waiting = QTimer(self)
+        self._waiting.setSingleShot(True)
+        self._waiting.setInterval(WAITING_AFTER_MS)
+        self._waiting.timeout.connect(self._show_waiting)
 
         title = QLabel("Letter", self)
         font = title.font()
@@ -770,9 +783,67 @@ class LetterStep(QWidget):
 
     # ------------------------------------------------------------------------ saving
 
+    def save_in_background(self) -> None:
+        """The autosave: sends the edits on a pool thread, so a busy database never freezes
+        the window; typing goes on meanwhile and is saved by the next round."""
+        self.autosave.stop()
+        if self._saving is not None:
+            self._save_again = True
+            return
+        if not self.dirty or self.read_only:
+            if self.read_only:
+                self.dirty = False
+            return
+        edits, version = self.edits, self.current_version()
+        self._saving = (edits, version)
+        self._save_again = False
+        self._set_save_state(saving=True)
+        self._waiting.start()
+        store, response_id = self.store, self.response_id
+        run_in_background(
+            self,
+            "",
+            lambda: letters.save(store, response_id, edits, expected_version=version),
+            lambda new_version: self._background_saved(edits, new_version),
+            self._background_failed,
+            busy_dialog=False,
+        )
+
+    def _show_waiting(self) -> None:
+        if self._saving is not None:
+            self.waiting_for_database = True
+            self._set_save_state(saving=True)
+
+    def _end_background(self) -> bool:
+        """Clears the save under way; False when the step was closed meanwhile."""
+        if not shiboken6.isValid(self):
+            return False
+        self._saving = None
+        self._waiting.stop()
+        self.waiting_for_database = False
+        return True
+
+    def _background_saved(self, edits: LetterEdits, version: int) -> None:
+        if not self._end_background():
+            return
+        self._saved(edits, version)
+        if self._save_again or self.dirty:
+            self.save_in_background()
+
+    def _background_failed(self, error: BaseException) -> None:
+        if not self._end_background():
+            return
+        self._refused(error)
+
+    def _wait_for_background_save(self) -> None:
+        """Lets a save under way end (the window keeps answering), before saving again."""
+        while self._saving is not None and shiboken6.isValid(self):
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
     def save_now(self) -> bool:
         """Saves the letter's edits now; False when they could not be saved (reason shown)."""
         self.autosave.stop()
+        self._wait_for_background_save()
         if not self.dirty:
             return True
         if self.read_only:
@@ -784,26 +855,32 @@ class LetterStep(QWidget):
             version = letters.save(
                 self.store, self.response_id, edits, expected_version=self.current_version()
             )
-        except (Conflict, Locked) as exc:
-            self.dirty = False
-            show_error(self, exc)
-            self.on_conflict()
+        except Exception as exc:
+            self._refused(exc)
             return False
-        except UserError as exc:  # InvalidInput among them: what the office must correct
-            self._set_save_state(problem=str(exc))
-            show_error(self, exc)
-            return False
-        except Exception as exc:  # a bug: keep what was typed, tell the user, log the trace
-            self._set_save_state(problem="an unexpected error (see the log)")
-            show_error(self, exc)
-            return False
+        self._saved(edits, version)
+        return True
+
+    def _saved(self, edits: LetterEdits, version: int) -> None:
         self.version = version
         self.saved_edits = edits
         self.dirty = self.edits != edits
         self.last_saved = datetime.now()
+        self.save_problem = None
         self._set_save_state()
         self.saved.emit(version)
-        return True
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, Conflict | Locked):
+            self.dirty = False
+            show_error(self, exc)
+            self.on_conflict()
+        elif isinstance(exc, UserError):  # InvalidInput among them: what the office corrects
+            self._set_save_state(problem=str(exc))
+            show_error(self, exc)
+        else:  # a bug: keep what was typed, tell the user, log the trace
+            self._set_save_state(problem="an unexpected error (see the log)")
+            show_error(self, exc)
 
     def _set_save_state(self, *, saving: bool = False, problem: str | None = None) -> None:
         self.save_problem = problem
@@ -811,6 +888,8 @@ class LetterStep(QWidget):
             text, color = "Read-only", MUTED_COLOR
         elif problem:
             text, color = f"Letter not saved: {problem}", "#b00020"
+        elif self.waiting_for_database:
+            text, color = "Waiting for the database…", MUTED_COLOR
         elif saving or self.dirty:
             text, color = "Saving…", MUTED_COLOR
         elif self.last_saved is not None:
