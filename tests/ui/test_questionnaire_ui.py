@@ -79,6 +79,11 @@ def editor(qtbot, store: Store, ids: dict[str, int]) -> ResponseEditor:
     return widget
 
 
+def settled(qtbot, editor: ResponseEditor) -> None:
+    """Waits for the saves a step change started on a pool thread to land."""
+    qtbot.waitUntil(lambda: editor.background_save is None and not editor.dirty, timeout=10_000)
+
+
 def reread(db_path: Path, response_id: int) -> responses.ResponseDetail:
     """The response as another program would see it: a new Store on the same file."""
     other = open_store(db_path, actor="Someone else")
@@ -143,9 +148,10 @@ def test_answer_city_facility_with_narrative_and_citation(qtbot, editor, ids, db
     form = answer_city_yes(qtbot, editor, "access", ids["transport"])
     qtbot.keyClicks(form.narrative, "Officers let ICE interview arrestees at the PTC.")
     form.instruments.item(0).setCheckState(Qt.CheckState.Checked)
-    qtbot.mouseClick(editor.next_button, Qt.MouseButton.LeftButton)  # saves at once
+    qtbot.mouseClick(editor.next_button, Qt.MouseButton.LeftButton)  # saves on a pool thread
 
-    assert editor.current_key == "notice"
+    assert editor.current_key == "notice"  # moved at once, while the save runs
+    settled(qtbot, editor)
     stored = reread(db_path, ids["response"])
     answer = stored.answer("access", ids["transport"])
     assert answer is not None
@@ -222,6 +228,7 @@ def test_conditional_follow_up_appears_and_disappears(qtbot, editor, ids, db_pat
     assert page.form.value_input.text is not None
     qtbot.keyClicks(page.form.value_input.text, "Only with a judicial warrant.")
     editor.go_to("access")
+    settled(qtbot, editor)
     assert reread(db_path, ids["response"]).answer("access_conditions").value == (  # type: ignore[union-attr]
         "Only with a judicial warrant."
     )
@@ -417,6 +424,7 @@ def test_byrne_jag_date_and_text_questions(qtbot, store) -> None:
     assert date_form.value_input.date_edit.date() is None  # "No date" until one is chosen
     date_form.value_input.date_edit.set_date(date(2017, 9, 5))
     editor.go_to("certifier_name")
+    settled(qtbot, editor)
     saved = responses.get_response(store, detail.summary.id).answer("certification_date")
     assert saved is not None
     assert saved.value == date(2017, 9, 5)

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEventLoop, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QListWidgetItem, QMessageBox, QWidget
 
 from app import questionnaires
 from app.questionnaires import Question
@@ -388,9 +388,12 @@ class ResponseEditor(ResponseEditorView):
         return self.letter_page
 
     def go_to(self, key: str, facility_id: int | None = None, *, focus: bool = False) -> None:
-        """Shows a step; whatever was typed on the step being left is saved first."""
-        if self.has_unsaved_changes():
-            self.save_now()
+        """Shows a step; whatever was typed on the step being left is saved on a pool thread
+        meanwhile (a busy database never holds up the move)."""
+        if self.dirty:
+            self.save_in_background()
+        if self.letter_page is not None and self.letter_page.dirty:
+            self.letter_page.save_in_background()
         if key not in self.step_keys:
             key = REVIEW_STEP
         self.current_key = key
@@ -531,7 +534,11 @@ class ResponseEditor(ResponseEditorView):
         pending = self.background_save
         if pending is None:
             return
-        pending.done.wait()
+        # The window keeps answering (and says it waits) while a busy database holds the save.
+        while not pending.done.is_set() and shiboken6.isValid(self):
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        if not shiboken6.isValid(self):
+            return
         self._apply_background_save(pending, resave=False)
 
     def _apply_background_save(self, pending: BackgroundSave, *, resave: bool = True) -> None:
