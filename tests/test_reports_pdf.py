@@ -658,7 +658,7 @@ def test_unknown_response_is_a_user_error(store: Store, tmp_path: Path) -> None:
 def test_jurisdiction_names_take_an_article_only_where_english_wants_one(
     name: str, expected: str
 ) -> None:
-    from app.reports.pdf_answers import with_article
+    from app.reports.text import with_article
 
     assert with_article(name) == expected
 

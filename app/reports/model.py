@@ -273,14 +273,13 @@ def _unique(items: Any) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class Letter:
-    """Everything the response letter prints."""
+    """What the response letter is composed from (app.letter.drafting)."""
 
     jurisdiction: JurisdictionView
     response: ResponseView
     facilities: tuple[FacilityView, ...]
     # Approved letters are dated the day of approval, so a re-export is the same letter.
     dated: date
-    author: str
 
     @property
     def draft(self) -> bool:
@@ -723,9 +722,7 @@ def letter(store: Store, response_id: int, *, today: date | None = None) -> Lett
         dated = local_date(view.approved_at)
     else:
         dated = today or date.today()
-    j = registers.jurisdiction
-    author = j.chief_legal_officer or view.approved_by or j.name
-    return Letter(j, view, registers.facilities, dated, author)
+    return Letter(registers.jurisdiction, view, registers.facilities, dated)
 
 
 def _history(entries: Sequence[HistoryEntry]) -> HistorySummary:

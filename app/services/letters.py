@@ -39,6 +39,17 @@ class LetterState:
     # People the letter can be signed by: the jurisdiction's contacts and its chief legal
     # officer, placeholders left out.
     signers: tuple[Signer, ...]
+    # For a draft, what the letter is composed from and the signer it has until the office
+    # picks one: the editor composes again from unsaved edits without reading the database.
+    view: model.Letter | None = None
+    default_signer: Signer | None = None
+
+    def compose(self, edits: LetterEdits) -> ComposedLetter:
+        """The letter with these edits (no database access: safe on a pool thread); once the
+        response is no longer a draft, the letter as it stands."""
+        if self.view is None:
+            return self.letter
+        return drafting.compose(self.view, edits, default_signer=self.default_signer)
 
 
 def _contacts_as_signers(store: Store, jurisdiction_id: int) -> list[tuple[str, Signer]]:
@@ -143,16 +154,25 @@ def _compose(
 
 
 def state(store: Store, response_id: int, *, today: date | None = None) -> LetterState:
-    """Everything the letter's editor shows."""
+    """Everything the letter's editor shows, read once."""
     edits, version, status, jurisdiction_id = _stored_edits(store, response_id)
-    letter = composed_letter(store, response_id, today=today)
+    view: model.Letter | None = None
+    signer: Signer | None = None
+    if status == "draft":
+        view = model.letter(store, response_id, today=today)
+        signer = default_signer(store, jurisdiction_id, view)
+        letter = drafting.compose(view, edits, default_signer=signer)
+    else:
+        letter = composed_letter(store, response_id, today=today)
     return LetterState(
         response_id=response_id,
         version=version,
         edits=edits,
         letter=letter,
-        editable=status == "draft",
+        editable=view is not None,
         signers=signers(store, jurisdiction_id),
+        view=view,
+        default_signer=signer,
     )
 
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.letter import drafting
 from app.letter.composed import ComposedLetter, LetterPart, Signer
 from app.letter.edits import LINE_LIMIT, MAX_LINES, EditedText, LetterEdits
 from app.reports import model
@@ -75,32 +74,28 @@ _SELECTABLE = (
 
 @dataclasses.dataclass(frozen=True)
 class LetterSource:
-    """What the step shows and composes from: the stored state and, for a draft response, the
-    letter's content, so the letter can be composed again from edits not saved yet."""
+    """What the step shows and composes from: the stored state (which composes again from
+    edits not saved yet) and the letter without any edits."""
 
     state: letters.LetterState
-    # None once the letter is no longer a draft: the letter shown is then state.letter as is.
-    view: model.Letter | None
-    default_signer: Signer | None
     # The letter without any edits: what each field the office leaves empty prints.
     drafted: ComposedLetter
 
+    @property
+    def view(self) -> model.Letter | None:
+        return self.state.view
+
+    @property
+    def default_signer(self) -> Signer | None:
+        return self.state.default_signer if self.state.editable else self.state.letter.signer
+
     def compose(self, edits: LetterEdits) -> ComposedLetter:
-        """The letter with these edits (no database access: safe on a pool thread)."""
-        if self.view is None:
-            return self.state.letter
-        return drafting.compose(self.view, edits, default_signer=self.default_signer)
+        return self.state.compose(edits)
 
 
 def load_source(store: Store, response_id: int) -> LetterSource:
     state = letters.state(store, response_id)
-    if not state.editable:
-        return LetterSource(state, None, state.letter.signer, state.letter)
-    view = model.letter(store, response_id)
-    # The signer the letter has until the office picks one (the response is a draft here).
-    default = letters.default_signer(store, view.jurisdiction.id, view)
-    drafted = drafting.compose(view, LetterEdits(), default_signer=default)
-    return LetterSource(state, view, default, drafted)
+    return LetterSource(state, state.compose(LetterEdits()))
 
 
 def signer_label(signer: Signer) -> str:
