@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -708,20 +709,32 @@ def _read_only_reason(path: Path) -> ReadOnly | None:
     return None
 
 
-def _connect_first(engine: Engine, path: Path) -> None:
-    """Makes the first connection, so a file that cannot be used fails here, not later."""
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
-    except DBAPIError as exc:
-        engine.dispose()
-        name = error_name(exc)
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            raise DatabaseError(in_use_message(path)) from exc
-        message = describe_failure(exc, path)
-        if message is None:
-            raise
-        raise DatabaseError(message) from exc
+def _connect_first(engine: Engine, path: Path, *, wait: bool = False) -> None:
+    """Makes the first connection, so a file that cannot be used fails here, not later.
+
+    wait: a busy file is tried again until the busy timeout has passed. Setting WAL mode needs
+    the file to itself for a moment, and SQLite answers "locked" at once, without waiting,
+    while another process is upgrading it or copying it. (A network folder's file is held by
+    one user at a time: there the claim's own timeout decides.)
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            return
+        except DBAPIError as exc:
+            busy = error_name(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+            if busy and wait and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            engine.dispose()
+            if busy:
+                raise DatabaseError(in_use_message(path)) from exc
+            message = describe_failure(exc, path)
+            if message is None:
+                raise
+            raise DatabaseError(message) from exc
 
 
 def _is_disk_full(error: DBAPIError, path: Path) -> bool:
@@ -733,7 +746,7 @@ def _open_engine(path: Path, network: bool) -> tuple[Engine, ReadOnly | None]:
     """The engine for a writable file; on a full disk, one that can still read it."""
     engine = _make_engine(_network(path) if network else _normal(path))
     try:
-        _connect_first(engine, path)
+        _connect_first(engine, path, wait=not network)
     except DatabaseError as exc:
         cause = exc.__cause__
         if not (isinstance(cause, DBAPIError) and _is_disk_full(cause, path)):
