@@ -13,10 +13,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
-from app.db import describe_failure
 from app.logs import append_to_log
 from app.paths import (
     DB_ENV_VAR,
@@ -28,7 +27,11 @@ from app.paths import (
 )
 from app.reports.cli import add_commands as add_report_commands
 from app.services.errors import UserError
-from app.services.store import Store, open_store
+
+if TYPE_CHECKING:
+    # The database layer (SQLAlchemy) loads when a command opens a database: the desktop app
+    # shows its window first.
+    from app.services.store import Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -363,6 +366,8 @@ def _failed(exc: BaseException, path: Path) -> int:
         return 130
     # A full disk or a damaged file met outside a use case's session is still the
     # user's to fix, not a bug.
+    from app.db import describe_failure
+
     message = describe_failure(exc, path) if isinstance(exc, Exception) else None
     if message is not None:
         print(f"jurisdesk: error: {message}", file=sys.stderr)
@@ -396,6 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(file_handler(path, args))
         # Only commands that add data may create a database; a mistyped --db must not
         # silently produce an empty one.
+        from app.services.store import open_store
+
         store = open_store(path, actor=args.actor, create=args.command in CREATING_COMMANDS)
         try:
             for notice in store.notices:

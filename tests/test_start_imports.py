@@ -96,10 +96,52 @@ def test_starting_the_desktop_app_imports_no_library_it_does_not_need(tmp_path: 
     # The first start of all checks the questionnaire definitions against their schema (and
     # makes the day's backup copy); the next ones find both done.
     first = _run(_START_GUI, str(path), home=home)
-    assert "Jurisdesk main window shown" in first
+    assert _said(first) == ["Jurisdesk main window shown", "Jurisdesk database shown"]
     again = _run(_START_GUI, str(path), home=home)
-    assert "Jurisdesk main window shown" in again
+    assert _said(again) == ["Jurisdesk main window shown", "Jurisdesk database shown"]
     assert _loaded(again) == []
+
+
+def _said(lines: list[str]) -> list[str]:
+    return [line.partition(" after ")[0] for line in lines if line.startswith("Jurisdesk ")]
+
+
+# The window shows before the database layer, the panels or the services are loaded: they
+# load on a pool thread while it is on screen.
+_SHOWN_FIRST = """
+import sys
+from ui import smoke
+
+said = smoke.announce
+
+
+def announce(message):
+    said(message)
+    if message == smoke.SHOWN_MESSAGE:
+        print("loaded at show:", sorted(
+            m for m in sys.modules
+            if m.split(".")[0] == "sqlalchemy" or m in ("app.services.store", "ui.dashboard")
+        ), flush=True)
+
+
+smoke.announce = announce
+from app.cli import main
+
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_the_window_shows_before_the_database_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    store = open_store(path, actor="Start Test")
+    try:
+        demo.load_demo(store)
+    finally:
+        store.close()
+    lines = _run(_SHOWN_FIRST, str(path), home=tmp_path / "home")
+    assert lines[0].startswith("Jurisdesk main window shown after ")
+    assert lines[1] == "loaded at show: []"
+    assert lines[2].startswith("Jurisdesk database shown after ")
 
 
 def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) -> None:

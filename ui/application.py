@@ -7,20 +7,25 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from app import __version__
 from app.paths import demo_database_path
 from app.services.errors import UserError
-from app.services.store import Store, open_store
 from ui import welcome
 from ui.common import errors
+from ui.common.operations import run_in_background
 from ui.common.wheel_guard import install_wheel_guard
 from ui.icon import application_icon
 from ui.settings import APPLICATION, ORGANIZATION, Settings
-from ui.smoke import quit_when_shown
+from ui.smoke import announce_when_shown, quit_when_ready
+
+if TYPE_CHECKING:
+    from app.services.store import Store
+    from ui.main_window import MainWindow
 
 log = logging.getLogger("jurisdesk.ui")
 Button = QMessageBox.StandardButton
@@ -60,14 +65,28 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
-def open_or_choose(path: Path, actor: str | None) -> Store | None:
-    """Opens the database; a refused file offers another file or a new one, never a traceback."""
+def open_or_choose(
+    path: Path,
+    actor: str | None,
+    *,
+    refused: UserError | None = None,
+    parent: QWidget | None = None,
+) -> Store | None:
+    """Opens the database; a refused file offers another file or a new one, never a traceback.
+
+    refused: why path was already refused (it was tried in the background): the choice is
+    offered at once."""
+    from app.services.store import open_store
+
     while True:
         try:
+            if refused is not None:
+                raise refused
             return open_store(path, actor=actor)
         except UserError as exc:
+            refused = None
             answer = errors.message(
-                None,
+                parent,
                 "Cannot open the database",
                 str(exc),
                 icon=QMessageBox.Icon.Warning,
@@ -79,15 +98,15 @@ def open_or_choose(path: Path, actor: str | None) -> Store | None:
             )  # fmt: skip
             if answer == Button.Open:
                 name, _ = QFileDialog.getOpenFileName(
-                    None, "Open database", str(path.parent), DATABASE_FILTER
+                    parent, "Open database", str(path.parent), DATABASE_FILTER
                 )
             elif answer == Button.Save:
                 name, _ = QFileDialog.getSaveFileName(
-                    None, "New database", str(path.parent / "jurisdesk.sqlite"), DATABASE_FILTER
+                    parent, "New database", str(path.parent / "jurisdesk.sqlite"), DATABASE_FILTER
                 )
                 if name and Path(name).exists():
                     errors.message(
-                        None,
+                        parent,
                         "File already exists",
                         f"{Path(name).name} already exists; choose a new name for a new database.",
                         icon=QMessageBox.Icon.Warning,
@@ -164,21 +183,59 @@ def run(
         if chosen is None:
             return 0
         path = chosen
-    store = open_or_choose(path, actor)
-    if store is None:
-        return 2
     from ui.main_window import MainWindow
 
-    window: MainWindow | None = None
+    # The window shows first, with its menus; the database opens, and the modules that show it
+    # load, on a pool thread meanwhile (about two thirds of a start's work).
+    window = MainWindow(None, settings)
+    window.show_opening(path)
+    # The bundle's own test starts the program this way and expects it to quit by itself.
+    announce_when_shown(window)
+    window.show()
+    open_in_window(window, path, actor)
     try:
-        window = MainWindow(store, settings)
-        # The bundle's own test starts the program this way and expects it to quit by itself.
-        quit_when_shown(application, window)
-        window.show()
         return int(application.exec())
     finally:
         # The dashboard may still be reading in the background (a quit soon after the start):
         # the database is closed, and Python finalised, only once no thread uses them.
         QThreadPool.globalInstance().waitForDone()
         # The window may have switched to another database meanwhile.
-        (window.store if window is not None else store).close()
+        if window.workspace_ready:
+            window.store.close()
+
+
+def open_in_window(window: MainWindow, path: Path, actor: str | None) -> None:
+    """Opens path on a pool thread and shows it in window; a refused file offers a choice
+    (quitting with status 2 when the user declines every one)."""
+
+    def work() -> Store:
+        from app.services.store import open_store
+        from ui.main_window import load_workspace
+
+        store = open_store(path, actor=actor)
+        try:
+            load_workspace()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def opened(store: Store) -> None:
+        if not window.isVisible():  # closed while it opened
+            store.close()
+            return
+        window.open_workspace(store)
+        quit_when_ready(QApplication.instance())
+
+    def refused(error: BaseException) -> None:
+        if not isinstance(error, UserError):
+            errors.show_error(window, error)
+            QCoreApplication.exit(1)
+            return
+        store = open_or_choose(path, actor, refused=error, parent=window)
+        if store is None:
+            QCoreApplication.exit(2)
+            return
+        opened(store)
+
+    run_in_background(window, "Opening the database…", work, opened, refused, busy_dialog=False)

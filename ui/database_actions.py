@@ -7,20 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
-from app.services import backup, restore
 from app.services.errors import UserError
-from app.services.jurisdictions import JurisdictionSummary
-from app.services.store import Store
 from ui.common import errors
 from ui.common.actions import connect_triggers, make_action
 from ui.common.operations import run_in_background
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from app.services.jurisdictions import JurisdictionSummary
+    from app.services.store import Store
 
 DATABASE_FILES = "Jurisdesk databases (*.sqlite);;All files (*)"
 EXCHANGE_FILES = "Exchange files (*.json);;All files (*)"
@@ -172,6 +173,8 @@ class DatabaseActions(QObject):
             self.recent_menu.addAction("&Clear this list", self.settings.clear_recent_files)
 
     def backup_copy(self) -> None:
+        from app.services import backup
+
         store = self._store()
         suggested = f"{store.path.stem}-backup-{date.today().isoformat()}.sqlite"
         name, _ = QFileDialog.getSaveFileName(
@@ -191,6 +194,8 @@ class DatabaseActions(QObject):
 
     def restore_backup(self) -> None:
         """Picks a backup copy, checks it, and asks before the window puts it in place."""
+        from app.services import backup, restore
+
         current = self._store().path
         automatic = backup.backups_folder(current)
         start = automatic if automatic.is_dir() else Path(self.folder())

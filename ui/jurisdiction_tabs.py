@@ -12,20 +12,9 @@ from ui.evidence_panel import EvidencePanel
 from ui.history_panel import HistoryPanel
 from ui.records import ProfilePanel, RecordPanel, RequestsAndGrantsPanel
 from ui.responses_panel import ResponsesPanel
+from ui.tab_list import TAB_NAMES, TABS
 
-# Tab labels are short so all nine fit at 1024 pixels; the tooltip gives the full name.
-TABS: tuple[tuple[str, str, str], ...] = (
-    ("profile", "Profile", "The jurisdiction's own facts; saved as you type"),
-    ("facilities", "Facilities", "Jails and holding facilities, and who operates them"),
-    ("instruments", "Instruments", "Legal instruments: policies, ordinances, orders, agreements"),
-    ("evidence", "Evidence", "Documents kept as evidence, with their SHA-256"),
-    ("requests", "Requests && grants", "Federal requests, grant awards and their conditions"),
-    ("statistics", "Statistics", "Detainer statistics: requests received, honored, declined"),
-    ("contacts", "Contacts", "People who prepare, review and sign"),
-    ("responses", "Responses", "Answers to federal questionnaires"),
-    ("history", "History", "Every change: who, when, old and new value"),
-)
-TAB_NAMES = tuple(name for name, _label, _tip in TABS)
+__all__ = ["TABS", "TAB_NAMES", "JurisdictionTabs"]
 
 
 class JurisdictionTabs(QTabWidget):

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar
 
 from ui.common.actions import make_action
 from ui.database_actions import DatabaseActions
-from ui.jurisdiction_tabs import TABS
 from ui.report_actions import ReportActions
+from ui.tab_list import TABS
 
 
 class MainMenu(QObject):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,30 +26,44 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.paths import demo_database_path
-from app.services import records, restore
 from app.services.errors import UserError
-from app.services.jurisdictions import JurisdictionSummary
-from app.services.responses import ResponseSummary
-from app.services.store import Store, open_store
 from ui.common import errors
 from ui.common.actions import connect_triggers
-from ui.dashboard import DashboardView
 from ui.database_actions import DatabaseActions
-from ui.history_panel import RecordHistoryDialog
-from ui.jurisdiction_tabs import TAB_NAMES, JurisdictionTabs
 from ui.main_menu import MainMenu
-from ui.navigator import Navigator
-from ui.questionnaire import ResponseEditor
-from ui.records import RecordDialog, RecordPanel
-from ui.records.dialog import delete_record
 from ui.report_actions import ChosenJurisdiction, ChosenResponse, ReportActions
 from ui.settings import Settings
-from ui.staff_window import StaffListWindow
+from ui.tab_list import TAB_NAMES
+
+if TYPE_CHECKING:
+    # The workspace (panels, dashboard, editor) and the services they call bring SQLAlchemy and
+    # most of the program: the window shows first, with only its menus, and they come after
+    # (load_workspace(), run in the background while the database opens).
+    from app.services import records
+    from app.services.jurisdictions import JurisdictionSummary
+    from app.services.responses import ResponseSummary
+    from app.services.store import Store
+    from ui.history_panel import RecordHistoryDialog
+    from ui.questionnaire import ResponseEditor
+    from ui.records import RecordDialog, RecordPanel
+    from ui.staff_window import StaffListWindow
 
 log = logging.getLogger("jurisdesk.ui")
 
 FIRST_START_MIN = QSize(1024, 768)
 DEMO_NOTE = "Demo database — sample data from August 2017"
+
+
+def load_workspace() -> None:
+    """Imports what shows an open database. Safe on a pool thread: these modules only define
+    classes and value constants; no widget or pixmap is made at import."""
+    import ui.dashboard
+    import ui.history_panel
+    import ui.jurisdiction_tabs
+    import ui.navigator
+    import ui.questionnaire
+    import ui.records
+    import ui.staff_window  # noqa: F401
 
 
 @contextmanager
@@ -63,12 +78,17 @@ def _waiting() -> Iterator[None]:
 class MainWindow(QMainWindow):
     """Composes the menus, navigator, dashboard and tabs; every signal is connected in _wire_*."""
 
+    #: The open database; set by open_workspace(), before which only the menus are there.
+    store: Store
+
     def __init__(
-        self, store: Store, settings: Settings | None = None, parent: QWidget | None = None
+        self, store: Store | None, settings: Settings | None = None, parent: QWidget | None = None
     ) -> None:
+        """With store None the window shows at once with its menus and "Opening…", and
+        open_workspace() fills it once the database is open (see ui.application)."""
         super().__init__(parent)
-        self.store = store
         self.settings = settings or Settings()
+        self.workspace_ready = False
         self.editor: ResponseEditor | None = None
         self._return_to: QWidget | None = None
         self._history_windows: list[RecordHistoryDialog] = []
@@ -78,8 +98,41 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Jurisdesk")
         self._build_actions()
         self._build_status_bar()
+        self._restore_geometry()
+        if store is None:
+            self._show_opening()
+        else:
+            self.open_workspace(store)
+
+    def _show_opening(self) -> None:
+        """What shows while the database opens: the menus (only Quit and About work yet)."""
+        self.opening_label = QLabel("Opening the database…")
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.opening_label)
+        self._enable_menus(False)
+
+    def show_opening(self, path: Path) -> None:
+        """Names the database being opened, in the window's title, centre and status bar."""
+        self.opening_label.setText(f"Opening {path.name}…")
+        self.database_label.setText(f"Database: {path}")
+        self.setWindowTitle(f"Jurisdesk — {path.name}")
+
+    def _enable_menus(self, enabled: bool) -> None:
+        keep = {self.quit_action, self.main_menu.about_action}
+        for menu in self.menuBar().findChildren(QMenu):
+            for action in menu.actions():
+                if action not in keep and not action.isSeparator():
+                    action.setEnabled(enabled)
+        self.toolbar.setEnabled(enabled)
+
+    def open_workspace(self, store: Store) -> None:
+        """Shows store in this window: the list, dashboard and tabs, where the user left off."""
+        self.store = store
         self._build_workspace()
-        self._restore()
+        self.workspace_ready = True
+        self._enable_menus(True)
+        self.settings.add_recent_file(self.store.path)
+        self._restore_place()
 
     # == layout ===========================================================================
 
@@ -126,6 +179,10 @@ class MainWindow(QMainWindow):
 
     def _build_workspace(self) -> None:
         """Everything that shows the open database; rebuilt when another database is opened."""
+        from ui.dashboard import DashboardView
+        from ui.jurisdiction_tabs import JurisdictionTabs
+        from ui.navigator import Navigator
+
         store = self.store
         self.navigator = Navigator(store)
         self.navigator.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
@@ -287,6 +344,8 @@ class MainWindow(QMainWindow):
         return self.navigator.selected()
 
     def _jurisdiction_uuid(self, jurisdiction_id: int | None) -> str | None:
+        from app.services import records
+
         summary = self.navigator.selected()
         if summary is not None:
             return summary.uuid
@@ -369,6 +428,8 @@ class MainWindow(QMainWindow):
         return self.tabs.record_panel()
 
     def _update_actions(self) -> None:
+        if not self.workspace_ready:  # the menus stay off until the database is open
+            return
         menu = self.main_menu
         panel = self.current_panel()
         has_jurisdiction = self._jurisdiction_id is not None
@@ -411,6 +472,8 @@ class MainWindow(QMainWindow):
             panel.delete_record()
 
     def new_jurisdiction(self) -> RecordDialog | None:
+        from ui.records import RecordDialog
+
         if not self._leave_current():
             return None
         dialog = RecordDialog(self.store, "jurisdiction", parent=self)
@@ -427,6 +490,9 @@ class MainWindow(QMainWindow):
         self.show_message(f"Saved jurisdiction “{record.title}”.")
 
     def delete_jurisdiction(self) -> bool:
+        from app.services import records
+        from ui.records.dialog import delete_record
+
         if self._jurisdiction_id is None:
             return False
         try:
@@ -446,6 +512,8 @@ class MainWindow(QMainWindow):
         return True
 
     def show_record_history(self, entity_uuid: str, title: str) -> RecordHistoryDialog:
+        from ui.history_panel import RecordHistoryDialog
+
         window = RecordHistoryDialog(self.store, entity_uuid, title, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._history_windows.append(window)
@@ -456,6 +524,8 @@ class MainWindow(QMainWindow):
     # == responses (the guided questionnaire) ==============================================
 
     def open_response(self, response_id: int) -> ResponseEditor | None:
+        from ui.questionnaire import ResponseEditor
+
         if not self._close_editor():
             return None
         try:
@@ -543,6 +613,8 @@ class MainWindow(QMainWindow):
     def _response_changed(self) -> None:
         """The editor saved its response, or closed: that response's row on the dashboard and
         its jurisdiction's counts in the list are read again, not every response."""
+        from ui.questionnaire import ResponseEditor
+
         sender = self.sender()
         editor = self.editor or (sender if isinstance(sender, ResponseEditor) else None)
         if editor is None:  # not told which response: read them all, as before
@@ -561,6 +633,8 @@ class MainWindow(QMainWindow):
 
     def switch_database(self, path: Path, *, create: bool = False) -> bool:
         """Opens another database in this window; a refused file leaves the current one open."""
+        from app.services.store import open_store
+
         if not self._leave_current():
             return False
         try:
@@ -589,6 +663,9 @@ class MainWindow(QMainWindow):
         The window lets go of the database first: a file cannot be replaced under its own
         connections. If the restore is refused, the database is reopened as it was.
         """
+        from app.services import restore
+        from app.services.store import open_store
+
         if not self._leave_current():
             return False
         self._save_state()
@@ -645,6 +722,8 @@ class MainWindow(QMainWindow):
 
     def show_staff_list(self) -> StaffListWindow:
         """The staff list of the open database, beside the main window (one at a time)."""
+        from ui.staff_window import StaffListWindow
+
         if self.staff_window is None:
             window = StaffListWindow(self.store, self)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -669,6 +748,9 @@ class MainWindow(QMainWindow):
             self.staff_window = None
 
     def show_about(self) -> None:
+        if not self.workspace_ready:
+            errors.message(self, "About Jurisdesk", f"Jurisdesk {__version__}")
+            return
         errors.message(
             self,
             "About Jurisdesk",
@@ -707,7 +789,7 @@ class MainWindow(QMainWindow):
         except OSError:
             return False
 
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -716,8 +798,6 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
-        self.settings.add_recent_file(self.store.path)
-        self._restore_place()
 
     def place_for_first_start(self) -> None:
         """Most of the screen, centred: the minimum size would hide columns and the tabs."""
@@ -750,13 +830,16 @@ class MainWindow(QMainWindow):
     def _save_state(self) -> None:
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
+        if not self.workspace_ready:
+            self.settings.sync()
+            return
         self.settings.set_splitter("main", self.splitter.saveState())
         self.settings.set_last_jurisdiction(self.store.path, self._jurisdiction_id)
         self.settings.set_last_tab(self.current_tab())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._leave_current():
+        if self.workspace_ready and not self._leave_current():
             event.ignore()
             return
         self._save_state()

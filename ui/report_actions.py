@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
@@ -30,19 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import questionnaires
-from app.reports import exports
-from app.reports.exports import ExportResult
 from app.services.errors import UserError
-from app.services.store import Store
-from ui import printing
 from ui.common import errors
 from ui.common.operations import Cancellation, Progress, run_with_progress
 from ui.settings import PAPERS, Settings
 
+if TYPE_CHECKING:
+    # Exporting and printing load reportlab, openpyxl and pypdfium2: on first use, not at start.
+    from app import questionnaires
+    from app.reports.exports import ExportResult
+    from app.services.store import Store
+
 Button = errors.Button
 #: An export as run in the background: it hears progress and whether to stop.
-Work = Callable[[Progress, Cancellation], ExportResult]
+Work = Callable[[Progress, Cancellation], "ExportResult"]
 NEEDS_RESPONSE = "Open a response, or select one in the Responses tab or on the dashboard"
 NEEDS_JURISDICTION = "Select a jurisdiction on the left, or open one of its responses"
 EXPORTED_MESSAGE_MS = 20_000
@@ -64,6 +65,19 @@ class ChosenJurisdiction:
     name: str
     id: int | None = None
     response_id: int | None = None
+
+
+def _exports() -> Any:
+    """app.reports.exports, imported on the first export: it brings the database layer."""
+    from app.reports import exports
+
+    return exports
+
+
+def _printing() -> Any:
+    from ui import printing
+
+    return printing
 
 
 def file_stem(*parts: str) -> str:
@@ -266,12 +280,12 @@ class ReportActions(QObject):
         store, paper = self._store(), self.paper()
         if chosen.id is not None:
             jurisdiction_id = chosen.id
-            return lambda progress, cancelled: exports.export_report(
+            return lambda progress, cancelled: _exports().export_report(
                 store, jurisdiction_id, path, paper=paper, progress=progress, cancelled=cancelled
             )
         response_id = chosen.response_id
         assert response_id is not None
-        return lambda progress, cancelled: exports.export_report_for_response(
+        return lambda progress, cancelled: _exports().export_report_for_response(
             store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
         )
 
@@ -306,7 +320,7 @@ class ReportActions(QObject):
         store, paper, response_id = self._store(), self.paper(), chosen.id
         self._run(
             "Writing the response letter…",
-            lambda progress, cancelled: exports.export_letter(
+            lambda progress, cancelled: _exports().export_letter(
                 store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
             ),
             self._exported,
@@ -326,7 +340,7 @@ class ReportActions(QObject):
         store, response_id = self._store(), chosen.id
         self._run(
             "Writing the response letter…",
-            lambda progress, cancelled: exports.export_letter(
+            lambda progress, cancelled: _exports().export_letter(
                 store, response_id, path, format="docx", progress=progress, cancelled=cancelled
             ),
             self._exported,
@@ -358,13 +372,15 @@ class ReportActions(QObject):
         store, response_id = self._store(), chosen.id
         self._run(
             "Writing the response workbook…",
-            lambda progress, cancelled: exports.export_response_workbook(
+            lambda progress, cancelled: _exports().export_response_workbook(
                 store, response_id, path, progress=progress, cancelled=cancelled
             ),
             self._exported,
         )
 
     def choose_questionnaire(self) -> questionnaires.Questionnaire | None:
+        from app import questionnaires
+
         available = questionnaires.available()
         if len(available) <= 1:
             return available[0] if available else None
@@ -395,7 +411,7 @@ class ReportActions(QObject):
         store, key = self._store(), questionnaire.key
         self._run(
             "Writing the comparison…",
-            lambda progress, cancelled: exports.export_comparison(
+            lambda progress, cancelled: _exports().export_comparison(
                 store, key, path, progress=progress, cancelled=cancelled
             ),
             self._exported,
@@ -415,7 +431,7 @@ class ReportActions(QObject):
         if not result.differs_from_earlier_filing:
             return
         filing = result.filing
-        filings = exports.list_filings(self._store(), filing.response_id) if filing else []
+        filings = _exports().list_filings(self._store(), filing.response_id) if filing else []
         # The latest filing with other bytes is the copy that was sent.
         different = [f for f in filings if f.sha256 != result.sha256]
         filed = different[-1] if different else None
@@ -447,7 +463,7 @@ class ReportActions(QObject):
         store = self._store()
         self._run(
             "Writing the filed copy…",
-            lambda progress, cancelled: exports.save_filed_copy(
+            lambda progress, cancelled: _exports().save_filed_copy(
                 store, filing_id, path, progress=progress, cancelled=cancelled
             ),
             lambda written: self.status_bar.showMessage(
@@ -471,7 +487,7 @@ class ReportActions(QObject):
         self._render_then_print(
             "Preparing the letter to print…",
             file_stem(chosen.jurisdiction, chosen.questionnaire, "letter"),
-            lambda path, progress, cancelled: exports.export_letter(
+            lambda path, progress, cancelled: _exports().export_letter(
                 store, response_id, path, paper=paper, progress=progress, cancelled=cancelled
             ),
             preview=preview,
@@ -511,8 +527,8 @@ class ReportActions(QObject):
             try:
                 self._warn_if_differs(result)
                 if preview:
-                    printing.preview_pdf(self.window, result.path)
-                elif printing.print_pdf(self.window, result.path):
+                    _printing().preview_pdf(self.window, result.path)
+                elif _printing().print_pdf(self.window, result.path):
                     self.status_bar.showMessage(
                         f"Sent {result.path.stem}{pages_text(result)} to the printer.", 8000
                     )

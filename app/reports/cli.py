@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.services.store import Store
+if TYPE_CHECKING:
+    from app.services.store import Store
 
 FORMATS = ("pdf", "docx", "xlsx")
 KINDS = ("letter", "report")

@@ -9,6 +9,8 @@ was sent back), ``open_requests`` (what a new response starts from), ``backup`` 
 database) and ``restore`` (putting a copy back).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from app.services.errors import (
     Conflict,
     FieldProblem,
@@ -18,7 +20,10 @@ from app.services.errors import (
     UserError,
     WorkflowError,
 )
-from app.services.store import Store, open_store
+
+if TYPE_CHECKING:
+    from app.services.store import Store, open_store
+
 
 __all__ = [
     "Conflict",
@@ -31,3 +36,13 @@ __all__ = [
     "WorkflowError",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The store brings SQLAlchemy (about half a second of a start): the window shows first,
+    # and only what opens the database imports it.
+    if name in ("Store", "open_store"):
+        from app.services import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,7 @@ from app.services.store import Store
 from tests.report_data import build_sample_data
 from tests.ui.test_questionnaire_ui import make_city
 from ui import printing
-from ui.common.operations import CANCELLING, run_with_progress
+from ui.common.operations import CANCELLING, run_with_progress, wait_for
 from ui.questionnaire import ResponseEditor
 from ui.questionnaire.editor import WAITING_TEXT
 
@@ -290,3 +290,89 @@ def test_autosave_waits_for_a_busy_database_without_freezing(
     stored = responses.get_response(store, response_id).answer(key)
     assert stored is not None
     assert stored.value == "Held up and typed on"
+
+
+# == saves the next step waits for =========================================================
+
+
+def test_wait_for_returns_the_result_and_the_window_answers_meanwhile(qtbot: QtBot) -> None:
+    release = threading.Event()
+    ticks = [0]
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    timer.start()
+    QTimer.singleShot(300, release.set)
+    told: list[int] = []
+
+    def work() -> int:
+        assert release.wait(10)
+        return threading.get_ident()
+
+    worker = wait_for(work, waiting=lambda: told.append(ticks[0]), after_ms=50)
+    timer.stop()
+    assert worker != threading.get_ident()
+    assert ticks[0] >= 5, "timers kept firing while the work ran"
+    assert len(told) == 1
+
+
+def test_wait_for_raises_what_the_work_raised(qtbot: QtBot) -> None:
+    told: list[bool] = []
+
+    def work() -> None:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        wait_for(work, waiting=lambda: told.append(True), after_ms=10_000)
+    assert told == []  # quick work never says it waits
+
+
+def test_saving_before_closing_or_a_workflow_step_waits_without_freezing(
+    qtbot: QtBot, store: Store, db_path: Path
+) -> None:
+    """Typing not yet autosaved is saved before the editor closes or a step such as "Submit
+    for review" runs (save_now): on a busy database the
+    window says it waits and keeps answering, then the save and the step go through."""
+    response_id = make_city(store)["response"]
+    editor = ResponseEditor(store, response_id)
+    qtbot.addWidget(editor)
+    editor.resize(1024, 768)
+    editor.show()
+    qtbot.waitExposed(editor)
+    key = "statement"
+    editor.go_to(key)
+    form = editor.pages[key].form
+    assert form is not None
+    assert form.value_input.text is not None
+    editor.autosave.setInterval(60_000)  # the typing below is still unsaved at the save
+    qtbot.keyClicks(form.value_input.text, "Typed just before saving")
+    assert editor.has_unsaved_changes()
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    seen: list[str] = []
+    ticks = [0]
+
+    def tick() -> None:
+        ticks[0] += 1
+        seen.append(editor.save_state.text())
+        if ticks[0] == 40:  # about 0.8 s later the other program lets go
+            holder.rollback()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        assert editor.save_now()
+    finally:
+        timer.stop()
+        if holder.in_transaction:
+            holder.rollback()
+        holder.close()
+    assert ticks[0] >= 40, "the window kept answering while the save waited"
+    assert WAITING_TEXT in seen
+    assert not editor.has_unsaved_changes()
+    stored = responses.get_response(store, response_id).answer(key)
+    assert stored is not None
+    assert stored.value == "Typed just before saving"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
@@ -24,7 +26,7 @@ def test_the_application_icon_is_the_jurisdesk_mark(qtbot: QtBot) -> None:
     assert icon.pixmap(64, 64).width() == 64
 
 
-def test_the_smoke_test_says_the_window_is_shown_then_quits(
+def test_the_smoke_test_says_the_window_is_shown_then_ready_then_quits(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(smoke.SMOKE_TEST_VAR, "1")
@@ -32,11 +34,16 @@ def test_the_smoke_test_says_the_window_is_shown_then_quits(
     app = _App()
     window = QMainWindow()
     qtbot.addWidget(window)
-    smoke.quit_when_shown(app, window)  # type: ignore[arg-type]
-    assert app.quits == 0
+    smoke.announce_when_shown(window)
+    assert capsys.readouterr().out == ""
     window.show()
+    shown = capsys.readouterr().out
+    assert re.fullmatch(rf"{smoke.SHOWN_MESSAGE} after \d+\.\d ms of CPU\n", shown), shown
+    assert app.quits == 0
+    smoke.quit_when_ready(app)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: app.quits == 1, timeout=5000)
-    assert capsys.readouterr().out == f"{smoke.SHOWN_MESSAGE}\n"
+    ready = capsys.readouterr().out
+    assert re.fullmatch(rf"{smoke.READY_MESSAGE} after \d+\.\d ms of CPU\n", ready), ready
 
 
 def test_without_the_variable_nothing_happens(
@@ -46,8 +53,9 @@ def test_without_the_variable_nothing_happens(
     app = _App()
     window = QMainWindow()
     qtbot.addWidget(window)
-    smoke.quit_when_shown(app, window)  # type: ignore[arg-type]
+    smoke.announce_when_shown(window)
     window.show()
+    smoke.quit_when_ready(app)  # type: ignore[arg-type]
     qtbot.wait(50)
     assert app.quits == 0
     assert capsys.readouterr().out == ""

@@ -3,12 +3,13 @@ how to begin and creates nothing until the person chooses."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication
 
 from app import paths
@@ -76,6 +77,11 @@ def start(
             ]
             assert len(windows) == 1
             window = windows[0]
+            # The window shows first; the database opens on a pool thread.
+            deadline = time.monotonic() + 30
+            while not window.workspace_ready and time.monotonic() < deadline:
+                QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+            assert window.workspace_ready, "the database was not shown"
             seen.opened.append(
                 Opened(
                     window.windowTitle(),

@@ -1,18 +1,30 @@
 """Long work off the GUI thread, with success and failure callbacks run back on the GUI thread.
 
 run_in_background shows a busy indicator; run_with_progress also shows how far the work is
-and a Cancel button that asks the work to stop (see app.progress).
+and a Cancel button that asks the work to stop (see app.progress); wait_for runs work whose
+result the caller needs before it goes on (a save before closing), the window answering.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    SIGNAL,
+    SLOT,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWidget
 
 from app.progress import Cancellation, Cancelled, Progress
 
@@ -23,7 +35,10 @@ __all__ = [
     "ProgressDialog",
     "run_in_background",
     "run_with_progress",
+    "wait_for",
 ]
+
+T = TypeVar("T")
 
 # Quick jobs finish before any dialog flashes up.
 SHOW_AFTER_MS = 400
@@ -116,6 +131,42 @@ def run_in_background(
     job.signals.failed.connect(failed)
     QThreadPool.globalInstance().start(job)
     return job
+
+
+def wait_for(
+    work: Callable[[], T],
+    *,
+    waiting: Callable[[], None] | None = None,
+    after_ms: int = SHOW_AFTER_MS,
+) -> T:
+    """Runs work on a pool thread and returns what it returns (or raises what it raises),
+    the window answering meanwhile: for a save whose outcome decides what comes next (closing,
+    a workflow step), which a busy database may hold for seconds. waiting() is called once if
+    it takes longer than after_ms, to say "Waiting for the database…".
+
+    Events are handled while it waits, so the caller must not rely on the screen staying
+    as it was (the editors check that they still exist afterwards)."""
+    job = _Job(work)
+    outcome: list[tuple[bool, Any]] = []
+    job.signals.succeeded.connect(lambda result: outcome.append((True, result)))
+    job.signals.failed.connect(lambda error: outcome.append((False, error)))
+    _running.add(job)
+    QThreadPool.globalInstance().start(job)
+    started = time.monotonic()
+    told = False
+    try:
+        while not outcome:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+            if waiting is not None and not told and time.monotonic() - started > after_ms / 1000:
+                told = True
+                waiting()
+    finally:
+        _running.discard(job)
+        _release(job.signals, job.signals.succeeded, job.signals.failed)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 class ProgressDialog(QProgressDialog):

@@ -41,7 +41,7 @@ from app.services.review_notes import returned_reason
 from app.vocabulary import ResponseStatus
 from ui.common import errors
 from ui.common.errors import show_error
-from ui.common.operations import run_in_background
+from ui.common.operations import run_in_background, wait_for
 from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
 from ui.questionnaire.drafts import Draft, Slot
 from ui.questionnaire.editor_view import (
@@ -673,18 +673,31 @@ class ResponseEditor(ResponseEditorView):
             draft.take(record)
             self.dirty.discard(slot)
             saved += 1
+        if not shiboken6.isValid(self):  # closed while a save waited for the database
+            return False
         self._after_saves(bool(saved), problems)
         return not problems
 
     def _save_draft(self, draft: Draft) -> responses.AnswerRecord:
-        return responses.save_answer(
-            self.store,
-            self.response_id,
-            draft.question.key,
-            draft.facility_id,
-            draft.to_input(),
-            expected_version=draft.version,
-        )
+        """Saves one answer now, on a pool thread: the window answers (and says it waits)
+        while a busy database holds the save."""
+        store, response_id, key = self.store, self.response_id, draft.question.key
+        facility_id, entry, version = draft.facility_id, draft.to_input(), draft.version
+        try:
+            return wait_for(
+                lambda: responses.save_answer(
+                    store, response_id, key, facility_id, entry, expected_version=version
+                ),
+                waiting=self._say_waiting,
+            )
+        finally:
+            if shiboken6.isValid(self):
+                self.waiting_for_database = False
+
+    def _say_waiting(self) -> None:
+        if shiboken6.isValid(self):
+            self.waiting_for_database = True
+            self._set_save_state(saving=True)
 
     def _settle_conflict(self, draft: Draft, conflict: responses.AnswerConflict) -> Choice:
         """Someone saved this answer first: the person compares both and picks one."""
@@ -938,14 +951,21 @@ class ResponseEditor(ResponseEditorView):
         if not self.save_now():
             return False
         try:
-            change()
-        except Conflict as exc:
-            if ask_to_reload(self, str(exc)):
-                self.reload()
-            return False
+            # On a pool thread: a busy database makes the window wait, not freeze.
+            wait_for(change, waiting=self._say_waiting)
         except UserError as exc:
-            show_error(self, exc)
+            if not shiboken6.isValid(self):
+                return False
+            self.waiting_for_database = False
+            if isinstance(exc, Conflict):
+                if ask_to_reload(self, str(exc)):
+                    self.reload()
+            else:
+                show_error(self, exc)
             return False
+        if not shiboken6.isValid(self):
+            return False
+        self.waiting_for_database = False
         # Read it all again: a response in review shows (and approves) exactly what is stored,
         # an approved one its approved record.
         self.reload()

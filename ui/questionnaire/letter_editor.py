@@ -40,7 +40,7 @@ from app.reports.text import long_date
 from app.services import Conflict, Locked, Store, UserError, letters
 from ui.common.dates import DateField
 from ui.common.errors import show_error
-from ui.common.operations import run_in_background
+from ui.common.operations import run_in_background, wait_for
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 from ui.questionnaire.letter_preview import LetterPreview
 
@@ -844,17 +844,28 @@ class LetterStep(QWidget):
         if self.read_only:
             self.dirty = False
             return True
-        edits = self.edits
+        edits, expected = self.edits, self.current_version()
         self._set_save_state(saving=True)
+        store, response_id = self.store, self.response_id
         try:
-            version = letters.save(
-                self.store, self.response_id, edits, expected_version=self.current_version()
+            # On a pool thread: the window answers, and says it waits, on a busy database.
+            version = wait_for(
+                lambda: letters.save(store, response_id, edits, expected_version=expected),
+                waiting=self._say_waiting,
             )
         except Exception as exc:
-            self._refused(exc)
+            if self._end_background():
+                self._refused(exc)
+            return False
+        if not self._end_background():
             return False
         self._saved(edits, version)
         return True
+
+    def _say_waiting(self) -> None:
+        if shiboken6.isValid(self):
+            self.waiting_for_database = True
+            self._set_save_state(saving=True)
 
     def _saved(self, edits: LetterEdits, version: int) -> None:
         self.version = version

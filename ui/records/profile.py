@@ -25,6 +25,7 @@ from app.services.records import Record
 from app.services.store import Store
 from ui.common import errors
 from ui.common.forms import RecordForm
+from ui.common.operations import wait_for
 from ui.records.dialog import keep_mine_after_conflict, kept_by_note
 
 Button = QMessageBox.StandardButton
@@ -163,9 +164,11 @@ class ProfilePanel(QWidget):
         if not self.form.is_valid():
             self._show_state()
             return False
+        store, record = self.store, self.record
         try:
-            stored = records.update(
-                self.store, "jurisdiction", self.record.id, changes, self.record.version
+            # On a pool thread: leaving the tab waits for a busy database, never freezes.
+            stored = wait_for(
+                lambda: records.update(store, "jurisdiction", record.id, changes, record.version)
             )
         except InvalidInput as exc:
             self.form.show_problems(exc.problems)
