@@ -232,6 +232,7 @@ def open_in_window(window: MainWindow, path: Path, actor: str | None) -> None:
             errors.show_error(window, error)
             QCoreApplication.exit(1)
             return
+        window.show_refused(path)
         store = open_or_choose(path, actor, refused=error, parent=window)
         if store is None:
             QCoreApplication.exit(2)

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.database_label.setText(f"Database: {path}")
         self.setWindowTitle(f"Jurisdesk — {path.name}")
 
+    def show_refused(self, path: Path) -> None:
+        """Behind the dialog that says why path cannot be opened, and offers other files."""
+        self.opening_label.setText(f"{path.name} could not be opened.")
+
     def _enable_menus(self, enabled: bool) -> None:
         keep = {self.quit_action, self.main_menu.about_action}
         for menu in self.menuBar().findChildren(QMenu):

@@ -292,3 +292,58 @@ def test_window_title_names_the_file_once(qtbot, tmp_path: Path, settings: Setti
         assert not window.demo_label.isVisible()
     finally:
         window.store.close()
+
+
+def test_the_window_shows_first_and_the_database_opens_in_the_background(
+    qtbot, tmp_path: Path, settings: Settings
+) -> None:
+    from ui.application import open_in_window
+
+    path = tmp_path / "office.sqlite"
+    open_store(path, actor="Test Clerk").close()
+    window = MainWindow(None, settings)
+    qtbot.addWidget(window)
+    window.show_opening(path)
+    window.show()
+    assert not window.workspace_ready
+    assert window.opening_label.text() == "Opening office.sqlite…"
+    assert window.windowTitle() == "Jurisdesk — office.sqlite"
+    # Until the database is there, only Quit and About work.
+    assert window.quit_action.isEnabled()
+    assert not window.open_database_action.isEnabled()
+    assert not window.main_menu.new_jurisdiction_action.isEnabled()
+    open_in_window(window, path, "Test Clerk")
+    qtbot.waitUntil(lambda: window.workspace_ready, timeout=20_000)
+    try:
+        assert window.store.path == path
+        assert window.stack.currentWidget() is window.dashboard
+        assert window.open_database_action.isEnabled()
+        assert window.main_menu.new_jurisdiction_action.isEnabled()
+        assert settings.recent_files()[0] == path
+    finally:
+        window.store.close()
+
+
+def test_a_file_refused_at_start_offers_a_choice_over_the_window(
+    qtbot, tmp_path: Path, settings: Settings, dialogs, choose_file
+) -> None:
+    from ui.application import open_in_window
+
+    foreign = tmp_path / "minutes.sqlite"
+    foreign.write_bytes(b"Council minutes, not a database." * 40)
+    fresh = tmp_path / "new.sqlite"
+    window = MainWindow(None, settings)
+    qtbot.addWidget(window)
+    window.show_opening(foreign)
+    window.show()
+    dialogs.answer(Button.Save)  # "Create new…"
+    choose_file("getSaveFileName", fresh)
+    open_in_window(window, foreign, "Test Clerk")
+    qtbot.waitUntil(lambda: window.workspace_ready, timeout=20_000)
+    try:
+        assert dialogs.shown[0].title == "Cannot open the database"
+        assert window.store.path == fresh
+        assert window.windowTitle() == "Jurisdesk — new.sqlite"
+        assert foreign.read_bytes().startswith(b"Council minutes")
+    finally:
+        window.store.close()
