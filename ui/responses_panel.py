@@ -31,6 +31,7 @@ from app.services.records import Record
 from app.services.responses import ResponseSummary
 from ui.common import errors
 from ui.common.errors import show_error
+from ui.common.operations import wait_for
 from ui.common.table_model import RowsModel
 from ui.dashboard import ProgressDelegate
 
@@ -308,12 +309,16 @@ class ResponsesPanel(QWidget):
             return None
         choice = dialog.choice()
         try:
-            detail = responses.start_response(
-                self.store,
-                self.jurisdiction_id,
-                choice.questionnaire_key,
-                request_id=choice.request_id,
-                prepared_by=choice.prepared_by,
+            store, jurisdiction_id = self.store, self.jurisdiction_id
+            detail = wait_for(
+                lambda: responses.start_response(
+                    store,
+                    jurisdiction_id,
+                    choice.questionnaire_key,
+                    request_id=choice.request_id,
+                    prepared_by=choice.prepared_by,
+                ),
+                busy=self,
             )
         except Exception as exc:  # a user error gets its message, a bug the apology
             show_error(self, exc)
@@ -348,7 +353,13 @@ class ResponsesPanel(QWidget):
         ):
             return False
         try:
-            responses.delete_response(self.store, chosen.id, expected_version=chosen.version)
+            store = self.store
+            wait_for(
+                lambda: responses.delete_response(
+                    store, chosen.id, expected_version=chosen.version
+                ),
+                busy=self,
+            )
         except Exception as exc:
             show_error(self, exc)
             self.refresh()

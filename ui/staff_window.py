@@ -29,6 +29,7 @@ from app.services.staff import StaffEntry, StaffInput, StaffRole
 from app.services.store import Store
 from ui.common import errors
 from ui.common.forms import ERROR_STYLE, HELP_STYLE
+from ui.common.operations import wait_for
 from ui.common.table_model import RowsModel
 from ui.records.panel import RecordTableView
 
@@ -199,11 +200,14 @@ class StaffDialog(StaffDialogView):
 
     def accept(self) -> None:
         try:
-            if self.entry is None:
-                self.result_entry = staff.create(self.store, self.typed())
+            # On a pool thread: a busy database disables the dialog, never freezes the window.
+            store, typed, entry = self.store, self.typed(), self.entry
+            if entry is None:
+                self.result_entry = wait_for(lambda: staff.create(store, typed), busy=self)
             else:
-                self.result_entry = staff.update(
-                    self.store, self.entry.id, self.typed(), expected_version=self.entry.version
+                self.result_entry = wait_for(
+                    lambda: staff.update(store, entry.id, typed, expected_version=entry.version),
+                    busy=self,
                 )
         except InvalidInput as exc:
             self.show_problems(exc.problems)
@@ -461,7 +465,11 @@ class StaffListWindow(StaffListView):
 
     def _rule_changed(self, required: bool) -> None:
         try:
-            stored = staff.set_approver_must_differ(self.store, required)
+            store = self.store
+            stored = wait_for(
+                lambda: staff.set_approver_must_differ(store, required),
+                busy=self.approver_must_differ,
+            )
         except UserError as exc:
             errors.show_error(self, exc)
             stored = not required

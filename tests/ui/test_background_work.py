@@ -16,14 +16,17 @@ from pytestqt.qtbot import QtBot
 
 from app.progress import Cancellation, Cancelled
 from app.reports import exports
-from app.services import responses
+from app.services import records, responses
 from app.services.store import Store
+from tests.helpers import make_jurisdiction
+from tests.ui.test_records_ui import choose
 from tests.report_data import build_sample_data
 from tests.ui.test_questionnaire_ui import make_city
 from ui import printing
 from ui.common.operations import CANCELLING, run_with_progress, wait_for
 from ui.questionnaire import ResponseEditor
 from ui.questionnaire.editor import WAITING_TEXT
+from ui.records.dialog import RecordDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -376,3 +379,47 @@ def test_saving_before_closing_or_a_workflow_step_waits_without_freezing(
     stored = responses.get_response(store, response_id).answer(key)
     assert stored is not None
     assert stored.value == "Typed just before saving"
+
+
+def test_a_record_dialog_saved_on_a_busy_database_waits_disabled_then_saves(
+    qtbot: QtBot, store: Store, db_path: Path
+) -> None:
+    city = make_jurisdiction(store)
+    dialog = RecordDialog(store, "instrument", parent_id=city.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    choose(qtbot, dialog.form.editor("instrument_type"), "Ordinance")
+    choose(qtbot, dialog.form.editor("level"), "Local")
+    qtbot.keyClicks(dialog.form.editor("title"), "Sanctuary Policy Ordinance")
+    assert dialog.save_button.isEnabled(), dialog.form.error_text("title")
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    disabled: list[bool] = []
+    ticks = [0]
+
+    def tick() -> None:
+        ticks[0] += 1
+        disabled.append(not dialog.isEnabled())
+        if ticks[0] == 40:  # about 0.8 s later the other program lets go
+            holder.rollback()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    timer.start()
+    saved: list[Any] = []
+    dialog.saved.connect(saved.append)
+    try:
+        dialog.accept()
+    finally:
+        timer.stop()
+        if holder.in_transaction:
+            holder.rollback()
+        holder.close()
+    assert ticks[0] >= 40, "the window kept answering while the save waited"
+    assert True in disabled, "the dialog could not be saved twice while it waited"
+    assert dialog.isEnabled()
+    assert len(saved) == 1
+    stored = records.list_records(store, "instrument", city.id)
+    assert [r.title for r in stored] == ["Sanctuary Policy Ordinance"]

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import (
     SIGNAL,
     SLOT,
@@ -137,30 +138,44 @@ def wait_for(
     work: Callable[[], T],
     *,
     waiting: Callable[[], None] | None = None,
+    busy: QWidget | None = None,
     after_ms: int = SHOW_AFTER_MS,
 ) -> T:
     """Runs work on a pool thread and returns what it returns (or raises what it raises),
     the window answering meanwhile: for a save whose outcome decides what comes next (closing,
-    a workflow step), which a busy database may hold for seconds. waiting() is called once if
-    it takes longer than after_ms, to say "Waiting for the database…".
+    a workflow step, a dialog's OK), which a busy database may hold for seconds.
 
-    Events are handled while it waits, so the caller must not rely on the screen staying
-    as it was (the editors check that they still exist afterwards)."""
+    For the first after_ms only timers and painting are handled; keys and clicks wait, as they
+    would for a save on the window's thread, so a quick save changes nothing for the user.
+    After that, busy (the dialog or form whose save it is) is disabled so it cannot be saved
+    twice, the cursor says "busy", waiting() is called (to say "Waiting for the database…"),
+    and everything else answers. The caller must not rely on the rest of the screen staying as
+    it was (the editors check that they still exist afterwards)."""
     job = _Job(work)
     outcome: list[tuple[bool, Any]] = []
     job.signals.succeeded.connect(lambda result: outcome.append((True, result)))
     job.signals.failed.connect(lambda error: outcome.append((False, error)))
     _running.add(job)
     QThreadPool.globalInstance().start(job)
-    started = time.monotonic()
+    deadline = time.monotonic() + after_ms / 1000
+    flags = QEventLoop.ProcessEventsFlag.WaitForMoreEvents
+    quiet = flags | QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
     told = False
     try:
         while not outcome:
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
-            if waiting is not None and not told and time.monotonic() - started > after_ms / 1000:
+            if not told and time.monotonic() >= deadline:
                 told = True
-                waiting()
+                if busy is not None:
+                    busy.setEnabled(False)
+                QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+                if waiting is not None:
+                    waiting()
+            QApplication.processEvents(flags if told else quiet, 50)
     finally:
+        if told:
+            QApplication.restoreOverrideCursor()
+            if busy is not None and shiboken6.isValid(busy):
+                busy.setEnabled(True)
         _running.discard(job)
         _release(job.signals, job.signals.succeeded, job.signals.failed)
     ok, value = outcome[0]

@@ -27,6 +27,7 @@ from app.services.store import Store
 from app.vocabulary import ResponseStatus
 from ui.common import errors
 from ui.common.forms import RecordForm
+from ui.common.operations import wait_for
 
 Button = QMessageBox.StandardButton
 
@@ -108,7 +109,10 @@ def delete_record(parent: QWidget | None, store: Store, kind: RecordKind, record
     try:
         if not confirm_delete(parent, store, kind, record):
             return False
-        records.delete(store, kind.key, record.id, expected_version=record.version)
+        # On a pool thread: a busy database makes the window wait, not freeze.
+        wait_for(
+            lambda: records.delete(store, kind.key, record.id, expected_version=record.version)
+        )
     except UserError as exc:
         errors.show_error(parent, exc)
         return False
@@ -221,12 +225,14 @@ class RecordDialog(QDialog):
         super().accept()
 
     def _save(self, expected_version: int | None = None) -> Record:
+        """Saves on a pool thread; the dialog is disabled if a busy database holds it up."""
+        store, key = self.store, self.kind.key
         if self.record is None:
-            return records.create(self.store, self.kind.key, self.form.values(), self.parent_id)
+            values, parent_id = self.form.values(), self.parent_id
+            return wait_for(lambda: records.create(store, key, values, parent_id), busy=self)
+        record_id, changes = self.record.id, self.form.changes()
         version = expected_version if expected_version is not None else self.record.version
-        return records.update(
-            self.store, self.kind.key, self.record.id, self.form.changes(), version
-        )
+        return wait_for(lambda: records.update(store, key, record_id, changes, version), busy=self)
 
     def _resolve_conflict(self, error: Conflict) -> None:
         assert self.record is not None
@@ -241,8 +247,9 @@ class RecordDialog(QDialog):
             self.form.mark_saved(fresh.values)
             # Re-applying only the user's fields keeps their typing and the other person's rest.
             try:
-                self.result_record = records.update(
-                    self.store, self.kind.key, fresh.id, mine, fresh.version
+                store, key = self.store, self.kind.key
+                self.result_record = wait_for(
+                    lambda: records.update(store, key, fresh.id, mine, fresh.version), busy=self
                 )
             except UserError as exc:
                 errors.show_error(self, exc)

@@ -168,7 +168,8 @@ class ProfilePanel(QWidget):
         try:
             # On a pool thread: leaving the tab waits for a busy database, never freezes.
             stored = wait_for(
-                lambda: records.update(store, "jurisdiction", record.id, changes, record.version)
+                lambda: records.update(store, "jurisdiction", record.id, changes, record.version),
+                busy=self.form,
             )
         except InvalidInput as exc:
             self.form.show_problems(exc.problems)
@@ -195,7 +196,11 @@ class ProfilePanel(QWidget):
             self.statusMessage.emit("Reloaded the profile with the other person's changes.")
             return True
         try:
-            stored = records.update(self.store, "jurisdiction", fresh.id, changes, fresh.version)
+            store = self.store
+            stored = wait_for(
+                lambda: records.update(store, "jurisdiction", fresh.id, changes, fresh.version),
+                busy=self.form,
+            )
         except UserError as exc:
             errors.show_error(self, exc)
             return False
