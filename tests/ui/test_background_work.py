@@ -19,9 +19,9 @@ from app.reports import exports
 from app.services import records, responses
 from app.services.store import Store
 from tests.helpers import make_jurisdiction
-from tests.ui.test_records_ui import choose
 from tests.report_data import build_sample_data
 from tests.ui.test_questionnaire_ui import make_city
+from tests.ui.test_records_ui import choose
 from ui import printing
 from ui.common.operations import CANCELLING, run_with_progress, wait_for
 from ui.questionnaire import ResponseEditor

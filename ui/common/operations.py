@@ -8,6 +8,7 @@ result the caller needs before it goes on (a save before closing), the window an
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -56,6 +57,8 @@ class _Job(QRunnable):
         super().__init__()
         self.work = work
         self.signals = _Signals()
+        # Set once run() has returned from its last emit: only then may the signals go.
+        self.ran = threading.Event()
 
     @Slot()
     def run(self) -> None:
@@ -65,6 +68,8 @@ class _Job(QRunnable):
             self._deliver(self.signals.failed, exc)
         else:
             self._deliver(self.signals.succeeded, result)
+        finally:
+            self.ran.set()
 
     @staticmethod
     def _deliver(signal: Any, value: object) -> None:
@@ -75,16 +80,28 @@ class _Job(QRunnable):
 
 
 _running: set[_Job] = set()
+# Signals of finished jobs whose pool thread may still be inside emit(): the queued result
+# can reach the window before emit() has returned there, and deleting the object under it
+# crashes. Each is deleted once its job's run() has returned (see _release).
+_retiring: list[tuple[threading.Event, QObject]] = []
 
 
-def _release(owner: QObject, *signals: Any) -> None:
-    """Cuts a finished job's connections. They hold the callbacks, and through them the window
-    that asked (a letter preview holds its pages): kept, every finished job would keep its
-    window alive."""
+def _release(job: _Job | _ProgressJob, *signals: Any) -> None:
+    """Cuts a finished job's connections and lets its signals object go. The connections hold
+    the callbacks, and through them the window that asked (a letter preview holds its pages):
+    kept, every finished job would keep its window alive."""
     for signal in signals:
         with contextlib.suppress(RuntimeError, TypeError):
             signal.disconnect()
-    owner.deleteLater()
+    _retiring.append((job.ran, job.signals))
+    still_running = []
+    for ran, owner in _retiring:
+        if ran.is_set():
+            with contextlib.suppress(RuntimeError):
+                owner.deleteLater()
+        else:
+            still_running.append((ran, owner))
+    _retiring[:] = still_running
 
 
 def run_in_background(
@@ -118,7 +135,7 @@ def run_in_background(
             progress.reset()
             progress.deleteLater()
         _running.discard(job)
-        _release(job.signals, job.signals.succeeded, job.signals.failed)
+        _release(job, job.signals.succeeded, job.signals.failed)
 
     def succeeded(result: Any) -> None:
         finished()
@@ -177,7 +194,7 @@ def wait_for(
             if busy is not None and shiboken6.isValid(busy):
                 busy.setEnabled(True)
         _running.discard(job)
-        _release(job.signals, job.signals.succeeded, job.signals.failed)
+        _release(job, job.signals.succeeded, job.signals.failed)
     ok, value = outcome[0]
     if not ok:
         raise value
@@ -247,6 +264,7 @@ class _ProgressJob(QRunnable):
         self.work = work
         self.cancellation = Cancellation()
         self.signals = _ProgressSignals()
+        self.ran = threading.Event()  # as _Job.ran
 
     def progress(self, done: int, total: int, text: str) -> None:
         with contextlib.suppress(RuntimeError):
@@ -263,6 +281,8 @@ class _ProgressJob(QRunnable):
             _Job._deliver(self.signals.failed, exc)
         else:
             _Job._deliver(self.signals.succeeded, result)
+        finally:
+            self.ran.set()
 
 
 _running_with_progress: set[_ProgressJob] = set()
@@ -299,7 +319,7 @@ def run_with_progress(
         dialog.finish()
         _running_with_progress.discard(job)
         signals = job.signals
-        _release(signals, signals.succeeded, signals.failed, signals.progressed, signals.cancelled)
+        _release(job, signals.succeeded, signals.failed, signals.progressed, signals.cancelled)
 
     def succeeded(result: Any) -> None:
         finished()
