@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
+from app.locations import AddressError, Location, OfficeServer, parse_location
 from app.logs import append_to_log
 from app.paths import (
     DB_ENV_VAR,
@@ -60,6 +61,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _location(text: str) -> Location:
+    try:
+        return parse_location(text)
+    except AddressError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+# As long as the audit trail keeps a name (an office database refuses longer text).
+ACTOR_MAX_CHARS = 200
+
+
+def _actor(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise argparse.ArgumentTypeError('give a staff name, e.g. --as "Maria Garcia"')
+    if len(name) > ACTOR_MAX_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"a staff name of at most {ACTOR_MAX_CHARS} characters (this one has {len(name)})"
+        )
+    return name
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -98,9 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
-        help=f"database file (default: {default})".replace("%", "%%"),
+        type=_location,
+        metavar="PATH|ADDRESS",
+        help=f"database file, or an office database's address "
+        f"postgresql://USER@SERVER:PORT/DATABASE (default: {default})".replace("%", "%%"),
     )
     parser.add_argument(
         "--demo",
@@ -111,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--as",
         dest="actor",
+        type=_actor,
         metavar="NAME",
         help="staff name for the audit trail (default: OS user)",
     )
@@ -157,6 +182,50 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(handler=cmd_backup)
+
+    copying = commands.add_parser(
+        "copy",
+        help="copy the whole database into a new file or an empty office database",
+        description="Copies every record of the database (--db) into TARGET: a new file, or "
+        "an empty office database postgresql://USER@SERVER:PORT/DATABASE (set up if it has "
+        "no tables), or back from an office database into a new file. Ids, versions, "
+        "evidence files, approved records, filed letters and the audit trail are copied as "
+        "they are, so the copy's trail ends at the same chain head. A target that already "
+        "holds records is refused; a copy that fails leaves nothing behind. The copy is then "
+        "checked as `check` does. Exit status: 0 copied and all holds; 1 copied, but the "
+        "check found problems (they were in the database copied); 2 refused, nothing copied.",
+    )
+    copying.add_argument(
+        "--to",
+        dest="target",
+        type=_location,
+        required=True,
+        metavar="PATH|ADDRESS",
+        help="the new file, or the empty office database's address",
+    )
+    copying.set_defaults(handler=cmd_copy)
+
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="upgrade the database to this Jurisdesk's schema (for IT: office databases)",
+        description="Upgrades the database to this version of Jurisdesk's schema. A file is "
+        "upgraded when Jurisdesk opens it (after a copy in backups/); an office database on "
+        "a server never is: IT runs this once, after the office has closed Jurisdesk. It "
+        "first backs the database up with pg_dump (to --backup FILE, by default a .dump file "
+        "in the current folder), then upgrades it. An empty database is set up.",
+    )
+    upgrade.add_argument(
+        "--backup",
+        type=Path,
+        metavar="FILE",
+        help="where pg_dump writes the backup made first (custom format, for pg_restore)",
+    )
+    upgrade.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="skip that backup, because you made your own just now",
+    )
+    upgrade.set_defaults(handler=None, file_handler=cmd_upgrade)
 
     restore = commands.add_parser(
         "restore",
@@ -306,9 +375,86 @@ def cmd_backup(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_restore(database: Path, args: argparse.Namespace) -> int:
+def cmd_copy(store: Store, args: argparse.Namespace) -> int:
+    from app.services import copying
+
+    result = copying.copy_database(store, args.target, actor=args.actor)
+    noun = "record" if result.total == 1 else "records"
+    print(f"Copied {result.total:,} {noun} from {store.location} to {result.target}:")
+    for line in result.count_lines():
+        print(f"  {line}")
+    report = result.report
+    entries = report.checked.get("audit trail entries", 0)
+    trail = f"{entries:,} audit trail {'entry' if entries == 1 else 'entries'}"
+    head = "no chain head yet" if report.head is None else f"chain head {report.head}"
+    if result.ok:
+        print(f"Check of {result.target}: all holds ({trail}, {head}).")
+        return EXIT_OK
+    print(f"Check of {result.target}: PROBLEMS FOUND ({trail}, {head}).")
+    first = report.first_broken_link
+    if first is not None:
+        print(f"FIRST BROKEN LINK: {first.problem}")
+    for problem in [*result.problems, *report.problems]:
+        if first is None or problem != first.problem:
+            print(f"- {problem}")
+    return EXIT_PROBLEMS
+
+
+def cmd_upgrade(location: Location, args: argparse.Namespace) -> int:
+    if not isinstance(location, OfficeServer):
+        from app.services.store import open_store
+
+        # A file is upgraded on opening, after a copy in backups/ beside it.
+        store = open_store(location, actor=args.actor, create=False)
+        try:
+            backup = store.database.backup_path
+            print(
+                f"{location} is at schema version {store.database.schema_revision}"
+                + (f"; the copy made before upgrading it is {backup}." if backup else ".")
+            )
+        finally:
+            store.close()
+        return EXIT_OK
+    return _upgrade_office_database(location, args)
+
+
+def _upgrade_office_database(server: OfficeServer, args: argparse.Namespace) -> int:
+    from app import db, db_server
+
+    try:
+        before = db_server.server_revision(server)
+        head = db.head_revision()
+        if before == head:
+            print(f"{server} is already at schema version {head}; nothing to do.")
+            return EXIT_OK
+        if before is not None and before not in db.known_revisions():
+            raise UserError(db_server.newer_message(server, before))
+        if before is not None and not args.no_backup:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = args.backup or Path(f"{server.database}-before-upgrade-{before}-{stamp}.dump")
+            print(f"Backing up {server} with pg_dump to {target} …")
+            db_server.dump_server(server, target.expanduser())
+            print(f"Backup written to {target}")
+        before, after = db_server.upgrade_server(server)
+    except db.DatabaseError as exc:
+        raise UserError(str(exc)) from exc
+    if before is None:
+        print(f"{server} is set up for Jurisdesk (schema version {after}).")
+    else:
+        print(f"{server} is upgraded from schema version {before} to {after}.")
+    return EXIT_OK
+
+
+def cmd_restore(location: Location, args: argparse.Namespace) -> int:
     from app.services import restore
 
+    if isinstance(location, OfficeServer):
+        raise UserError(
+            f"{location} is an office database on a server: Jurisdesk does not replace it. "
+            "IT restores it with pg_restore (docs/office-database.md); or copy a Jurisdesk file "
+            f"into a new, empty database with `jurisdesk --db FILE copy --to {location}`."
+        )
+    database = location
     result = restore.restore_database(database, args.file)
     if result.kept_copy is not None:
         print(f"The database as it was is kept in {result.kept_copy}")
@@ -333,15 +479,24 @@ def _start_gui(args: argparse.Namespace) -> int:
         raise
     if args.demo:
         try:
-            path = prepare_demo_database(actor=args.actor)
+            demo_path = prepare_demo_database(actor=args.actor)
         except Exception as exc:
             return _failed(exc, demo_database_path())
-        return int(run(path, actor=args.actor))
+        return int(run(demo_path, actor=args.actor))
     problems: list[str] = []
-    path = args.db or effective_default_database(problems)
+    try:
+        path: Location = args.db or effective_default_database(problems)
+    except AddressError as exc:
+        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     _print_notes(problems)
     # Nothing names a database and there is none yet: the window asks before creating one.
-    first_start = args.db is None and path == user_database_path() and not path.exists()
+    first_start = (
+        args.db is None
+        and isinstance(path, Path)
+        and path == user_database_path()
+        and not path.exists()
+    )
     return int(run(path, actor=args.actor, first_start=first_start, notices=problems))
 
 
@@ -357,8 +512,15 @@ def _print_notes(notes: Sequence[str]) -> None:
         print(f"jurisdesk: note: {note}", file=sys.stderr)
 
 
-def _failed(exc: BaseException, path: Path) -> int:
+def _failed(exc: BaseException, location: Location) -> int:
     """The exit code for an error, after saying it in one line."""
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`jurisdesk list | head`): nothing to say, and nowhere to say
+        # it. Python would complain again when flushing stdout at exit, so point it elsewhere.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
     if isinstance(exc, UserError):
         print(f"jurisdesk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -366,9 +528,7 @@ def _failed(exc: BaseException, path: Path) -> int:
         return 130
     # A full disk or a damaged file met outside a use case's session is still the
     # user's to fix, not a bug.
-    from app.db import describe_failure
-
-    message = describe_failure(exc, path) if isinstance(exc, Exception) else None
+    message = _described(exc, location) if isinstance(exc, Exception) else None
     if message is not None:
         print(f"jurisdesk: error: {message}", file=sys.stderr)
         return EXIT_USAGE
@@ -382,6 +542,16 @@ def _failed(exc: BaseException, path: Path) -> int:
     return EXIT_INTERNAL
 
 
+def _described(exc: Exception, location: Location) -> str | None:
+    if isinstance(location, OfficeServer):
+        from app.db_server import describe_server_failure
+
+        return describe_server_failure(exc, location)
+    from app.db import describe_failure
+
+    return describe_failure(exc, location)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -393,11 +563,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _start_gui(args)
     handler: Callable[[Store, argparse.Namespace], int] | None = args.handler
     problems: list[str] = []
-    path = args.db or effective_default_database(problems)
+    try:
+        path = args.db or effective_default_database(problems)
+    except AddressError as exc:
+        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     _print_notes(problems)
     try:
         if handler is None:
-            file_handler: Callable[[Path, argparse.Namespace], int] = args.file_handler
+            file_handler: Callable[[Location, argparse.Namespace], int] = args.file_handler
             return int(file_handler(path, args))
         # Only commands that add data may create a database; a mistyped --db must not
         # silently produce an empty one.

@@ -44,6 +44,7 @@ from app.db_files import (
     temporary_name,
     temporary_pattern,
 )
+from app.locations import Location, OfficeServer
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -105,7 +106,8 @@ def _disk_full() -> ReadOnly:
 @dataclass(frozen=True)
 class OpenedDatabase:
     engine: Engine
-    path: Path
+    # The file; None for an office database on a server (app.db_server), named by server.
+    path: Path | None
     schema_revision: str
     # Where the pre-migration copy went, if the file had to be upgraded.
     backup_path: Path | None = None
@@ -115,6 +117,15 @@ class OpenedDatabase:
     daily_backup: Path | None = None
     # What the user should be told once about this opening (read-only, network folder, ...).
     notices: tuple[str, ...] = ()
+    server: OfficeServer | None = None
+
+    @property
+    def location(self) -> Location:
+        """Where it is: the file, or the office server."""
+        if self.server is not None:
+            return self.server
+        assert self.path is not None
+        return self.path
 
 
 # ----------------------------------------------------------------------------- connections

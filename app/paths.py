@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.locations import AddressError, Location, is_server_address, parse_location, parse_server
+
 APP_NAME = "Jurisdesk"
 APP_AUTHOR = "Jurisdesk"
 DB_ENV_VAR = "JURISDESK_DB"
@@ -39,14 +41,6 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
-def default_database_path() -> Path:
-    """The database used when neither --db nor JURISDESK_DB names one."""
-    from_env = os.environ.get(DB_ENV_VAR)
-    if from_env:
-        return Path(from_env).expanduser()
-    return data_dir() / DB_FILENAME
-
-
 def user_database_path() -> Path:
     """The per-user database: used when nothing else (option, variable, IT file) names one."""
     return data_dir() / DB_FILENAME
@@ -71,8 +65,9 @@ def managed_settings_path() -> Path:
     return Path("/etc/jurisdesk/jurisdesk.ini")
 
 
-def managed_database_path(problems: list[str] | None = None) -> Path | None:
-    """The database named by IT in the machine-wide settings file (`[database] path = …`).
+def managed_database_path(problems: list[str] | None = None) -> Location | None:
+    """The database named by IT in the machine-wide settings file (`[database] path = …`):
+    a file, or an office database's postgresql:// address.
 
     None when there is no such file or it names no database. A file that cannot be read or
     understood is reported (appended to problems, else logged as a warning) and ignored, so
@@ -116,6 +111,12 @@ def managed_database_path(problems: list[str] | None = None) -> Path | None:
     if not raw:
         problem("has an empty `path` under [database]")
         return None
+    if is_server_address(raw):
+        try:
+            return parse_server(raw)
+        except AddressError as exc:
+            problem(f"names an office database address that cannot be used: {exc}")
+            return None
     path = Path(os.path.expandvars(os.path.expanduser(raw)))
     if not path.is_absolute():
         problem(f"names “{raw}” under [database]; write the database's full path")
@@ -123,12 +124,16 @@ def managed_database_path(problems: list[str] | None = None) -> Path | None:
     return path
 
 
-def effective_default_database(problems: list[str] | None = None) -> Path:
+def effective_default_database(problems: list[str] | None = None) -> Location:
     """The database used when --db names none: JURISDESK_DB, else the IT-managed settings
-    file, else the per-user default. Problems with the settings file go to problems."""
+    file, else the per-user default. Problems with the settings file go to problems; an
+    unusable address in JURISDESK_DB raises AddressError (naming the variable)."""
     from_env = os.environ.get(DB_ENV_VAR)
     if from_env:
-        return Path(from_env).expanduser()
+        try:
+            return parse_location(from_env)
+        except AddressError as exc:
+            raise AddressError(f"{DB_ENV_VAR}: {exc}") from exc
     managed = managed_database_path(problems)
     if managed is not None:
         return managed

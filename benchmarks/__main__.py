@@ -3,8 +3,9 @@
 Each benchmarks/bench_*.py module that offers rows() is measured through it; the others print
 their own report through main(). The closing table lists every row: the milliseconds a person
 feels (or the megabytes), the floor measured in the same run (plain Qt, plain reportlab, plain
-openpyxl, CSV), the ratio, the target, and whether it was met. It is also written to
-benchmarks/latest.md, which docs/performance.md quotes. Exit 1 if a benchmark failed to run.
+openpyxl, CSV; a SQLite file for the office database on PostgreSQL), the ratio, the target,
+and whether it was met. It is also written to benchmarks/latest.md, which docs/performance.md
+quotes. Exit 1 if a benchmark failed to run.
 """
 
 from __future__ import annotations

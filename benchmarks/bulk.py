@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from app import models
+from app.locations import Location
 from app.models.base import utcnow
 from app.services.store import Store, open_store
 
@@ -23,14 +23,15 @@ def _common() -> dict[str, object]:
 
 
 def populate(
-    path: Path,
+    path: Location,
     *,
     jurisdictions: int = 1000,
     facilities_per_jurisdiction: int = 5,
     responses: int = 3000,
     seed: int = 2017,
 ) -> Store:
-    """A database with the given counts; responses answer the PSP letter for every facility."""
+    """A database with the given counts; responses answer the PSP letter for every facility.
+    path: a file, or an empty office database on a PostgreSQL server."""
     rng = random.Random(seed)
     store = open_store(path, actor="benchmark")
     with store.transaction() as session:
@@ -117,4 +118,20 @@ def populate(
                     )
         session.execute(insert(models.Response), response_rows)
         session.execute(insert(models.Answer), answer_rows)
+        if store.server is not None:
+            # The rows above were given their ids: move PostgreSQL's sequences past them, as
+            # SQLite's next rowid is, so what is created later gets the next free id.
+            for model in (
+                models.Jurisdiction,
+                models.Facility,
+                models.FederalRequest,
+                models.Response,
+            ):
+                table = model.__tablename__
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
     return store

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -16,22 +15,23 @@ from app.services.store import Store
 from tests.helpers import (
     approve_as_read,
     complete_response,
-    fresh_store,
     make_facility,
     make_instrument,
     make_jurisdiction,
     run_python,
     staff_member,
     start_psp,
-    table_counts,
 )
+from tests.stores import Location, fresh_store, location_text, table_counts
+
+pytestmark = pytest.mark.both_stores
 
 Built = tuple[Store, tuple[records.Record, records.Record, records.Record, int]]
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    yield from fresh_store(db_path)
+def store(db_location: Location) -> Iterator[Store]:
+    yield from fresh_store(db_location)
 
 
 @pytest.fixture
@@ -114,16 +114,15 @@ def test_a_stale_save_from_another_process_conflicts(complete: Built) -> None:
     run_python(
         """
         import sys
-        from pathlib import Path
         from app.services import responses
         from app.services.store import open_store
-        store = open_store(Path(sys.argv[1]), actor="Colleague")
+        store = open_store(sys.argv[1], actor="Colleague")
         rid, city, mou = map(int, sys.argv[2:5])
         responses.save_answer(
             store, rid, "access", city, responses.AnswerInput(value="no", instrument_ids=[mou])
         )
         """,
-        str(store.path),
+        location_text(store),
         str(rid),
         str(city.id),
         str(mou.id),
@@ -148,7 +147,7 @@ def test_a_stale_save_from_another_process_conflicts(complete: Built) -> None:
 def test_a_response_in_review_is_read_only(complete: Built) -> None:
     store, (_j, _county, city, rid) = complete
     responses.submit_for_review(store, rid)
-    before = table_counts(store.path)
+    before = table_counts(store)
     with pytest.raises(Locked, match="in review and read-only"):
         responses.save_answer(store, rid, "access", city.id, AnswerInput(value="yes"))
     with pytest.raises(Locked):
@@ -157,7 +156,7 @@ def test_a_response_in_review_is_read_only(complete: Built) -> None:
         responses.update_details(store, rid, notes="changed")
     with pytest.raises(Locked):
         responses.delete_response(store, rid)
-    assert table_counts(store.path) == before
+    assert table_counts(store) == before
     # Sent back, it can be changed again.
     responses.return_to_draft(store, rid, "Cite the MOU.")
     responses.save_answer(store, rid, "access", city.id, AnswerInput(value="yes"))
@@ -173,12 +172,12 @@ def test_approval_names_the_state_read_and_is_refused_if_anything_changed(
     # Someone edits a facility the letter prints while the approver reads.
     records.update(store, "facility", county.id, {"sets_policy": False, "name": "MDC"}, 1)
     keller(store)
-    before = table_counts(store.path)
+    before = table_counts(store)
     with pytest.raises(ReviewChanged, match="Reload it and read it again"):
         responses.approve(store, rid, keller(store), seen_state=read.review_state)
     with pytest.raises(ReviewChanged):
         responses.approve(store, rid, keller(store), seen_state=None)
-    assert table_counts(store.path) == before
+    assert table_counts(store) == before
     reread = responses.get_response(store, rid)
     assert reread.review_state != read.review_state
     summary = responses.approve(store, rid, keller(store), seen_state=reread.review_state)
@@ -198,15 +197,14 @@ def test_an_approval_waits_for_a_letterhead_changed_in_another_process(
     run_python(
         """
         import sys
-        from pathlib import Path
         from app.services import records
         from app.services.store import open_store
-        store = open_store(Path(sys.argv[1]), actor="Colleague")
+        store = open_store(sys.argv[1], actor="Colleague")
         j = records.get(store, "jurisdiction", int(sys.argv[2]))
         records.update(store, "jurisdiction", j.id, {"letterhead_address": "One Civic Plaza NW"},
                        j.version)
         """,
-        str(store.path),
+        location_text(store),
         str(j.id),
     )
     with pytest.raises(ReviewChanged):
@@ -260,10 +258,10 @@ def test_outside_control_for_a_city_run_facility_blocks_review(complete: Built) 
     assert [(f.rule, f.facility_key) for f in detail.errors] == [
         ("outside_control_but_controlled", str(city.id))
     ]
-    before = table_counts(store.path)
+    before = table_counts(store)
     with pytest.raises(WorkflowError, match="Prisoner Transport Center"):
         responses.submit_for_review(store, rid)
-    assert table_counts(store.path) == before
+    assert table_counts(store) == before
 
 
 def test_placeholder_in_the_letterhead_blocks_review(complete: Built) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,19 +14,20 @@ from app.services.responses import AnswerInput
 from app.services.store import Store, open_store
 from tests.helpers import (
     approve_as_read,
-    fresh_store,
     make_facility,
     make_instrument,
     make_jurisdiction,
     staff_member,
     start_psp,
-    table_counts,
 )
+from tests.stores import Location, fresh_store, table_counts
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    yield from fresh_store(db_path, actor="Maria Lopez, Deputy City Attorney")
+def store(db_location: Location) -> Iterator[Store]:
+    yield from fresh_store(db_location, actor="Maria Lopez, Deputy City Attorney")
 
 
 ACTOR = "Maria Lopez, Deputy City Attorney"
@@ -116,7 +116,7 @@ def test_history_filters_by_jurisdiction_entity_and_response(store: Store) -> No
 
     everything = audit.history(store)
     assert everything[0].action == "status", "newest first"
-    assert len(everything) == table_counts(store.path)["audit_entry"]
+    assert len(everything) == table_counts(store)["audit_entry"]
 
 
 def test_answer_entries_carry_jurisdiction_and_response(store: Store) -> None:
@@ -143,7 +143,7 @@ def test_failed_use_cases_leave_no_audit_entry(store: Store) -> None:
     city = make_facility(store, j.id, controlled=True)
     response = start_psp(store, j.id).summary
     staff_member(store, "Mayor", "Mayor")
-    before = table_counts(store.path)["audit_entry"]
+    before = table_counts(store)["audit_entry"]
 
     with pytest.raises(InvalidInput):
         records.create(store, "facility", {"name": "x"}, parent_id=j.id)
@@ -158,7 +158,7 @@ def test_failed_use_cases_leave_no_audit_entry(store: Store) -> None:
         approve_as_read(store, response.id, "Mayor", "Mayor")
     with pytest.raises(WorkflowError):
         responses.submit_for_review(store, response.id)  # the city's facility is unanswered
-    assert table_counts(store.path)["audit_entry"] == before
+    assert table_counts(store)["audit_entry"] == before
 
 
 def test_locked_refusal_leaves_no_audit_entry(store: Store) -> None:
@@ -169,20 +169,18 @@ def test_locked_refusal_leaves_no_audit_entry(store: Store) -> None:
         responses.save_answer(store, rid, key, city.id, AnswerInput(value="yes"))
     responses.submit_for_review(store, rid)
     approve_as_read(store, rid, "Mayor Keller", "Mayor")
-    before = table_counts(store.path)["audit_entry"]
+    before = table_counts(store)["audit_entry"]
     with pytest.raises(Locked):
         responses.save_answer(store, rid, "access", city.id, AnswerInput(value="no"))
     with pytest.raises(Locked):
         records.delete(store, "facility", city.id)
-    assert table_counts(store.path)["audit_entry"] == before
+    assert table_counts(store)["audit_entry"] == before
 
 
-def test_actor_is_the_name_the_store_was_opened_with(tmp_path: Path) -> None:
-    path = tmp_path / "j.sqlite"
-    first = open_store(path, actor="Esteban Aguilar")
-    j = make_jurisdiction(first)
-    first.close()
-    second = open_store(path, actor="Jessica Hernandez")
+def test_actor_is_the_name_the_store_was_opened_with(db_location: Location) -> None:
+    for first in fresh_store(db_location, actor="Esteban Aguilar"):
+        j = make_jurisdiction(first)
+    second = open_store(db_location, actor="Jessica Hernandez")
     records.update(second, "jurisdiction", j.id, {"notes": "checked"}, 1)
     actors = [e.actor for e in reversed(audit.history(second, entity_uuid=j.uuid))]
     second.close()

@@ -549,3 +549,41 @@ def test_logs_rotate_and_keep_five_old_files(tmp_path: Path) -> None:
         logger.removeHandler(handler)
         handler.close()
     assert len(list(gui_log.parent.iterdir())) == 6
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    # `jurisdesk list | head -1`: the pipe closes while the list is still being printed.
+    database = tmp_path / "db.sqlite"
+    subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(database), "demo"], check=True, timeout=120
+    )
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "app", "--db", str(database), "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert listing.stdout is not None
+    listing.stdout.close()  # the reader is gone before the first line
+    _out, err = listing.communicate(timeout=120)
+    assert b"internal error" not in err
+    assert b"Traceback" not in err
+    assert listing.returncode in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("x" * 201, "at most 200 characters"), ("  ", "give a staff name")]
+)
+def test_a_staff_name_the_audit_trail_cannot_keep_is_refused(
+    tmp_path: Path, name: str, said: str
+) -> None:
+    database = tmp_path / "db.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(database), "--as", name, "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert not database.exists()

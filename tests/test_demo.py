@@ -1,10 +1,7 @@
 """The demo data: the four PSP cities, loaded once through the services, never half-loaded."""
 
 import dataclasses
-import sqlite3
-from contextlib import closing
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,19 +11,11 @@ from app.services import evidence, letters, records, responses, staff
 from app.services.demo import ALBUQUERQUE, STOCKTON, DemoAnswer, load_demo
 from app.services.errors import InvalidInput, NotFound
 from app.services.store import Store
+from tests.stores import table_counts
+
+pytestmark = pytest.mark.both_stores
 
 CITY_NAMES = ("City of Albuquerque", "Baltimore City", "City of San Bernardino", "City of Stockton")
-
-
-def table_counts(db_path: Path) -> dict[str, int]:
-    with closing(sqlite3.connect(db_path)) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
 def jurisdiction_by_name(store: Store, name: str) -> records.Record:
@@ -231,12 +220,12 @@ def test_every_change_is_audited_under_the_stores_actor(loaded: Store) -> None:
     assert creations == 4
 
 
-def test_loading_twice_creates_nothing(loaded: Store, db_path: Path) -> None:
-    before = table_counts(db_path)
+def test_loading_twice_creates_nothing(loaded: Store) -> None:
+    before = table_counts(loaded)
     again = load_demo(loaded)
     assert again.created == ()
     assert again.existing == CITY_NAMES
-    assert table_counts(db_path) == before
+    assert table_counts(loaded) == before
 
 
 def test_a_users_own_city_of_the_same_name_is_left_alone(store: Store) -> None:
@@ -250,13 +239,13 @@ def test_a_users_own_city_of_the_same_name_is_left_alone(store: Store) -> None:
     assert records.get(store, "jurisdiction", own.id)["police_agency"] is None
 
 
-def test_a_failure_part_way_leaves_no_half_city(store: Store, db_path: Path) -> None:
+def test_a_failure_part_way_leaves_no_half_city(store: Store) -> None:
     broken = dataclasses.replace(STOCKTON, answers=(DemoAnswer("no-such-question", "x"),))
     with pytest.raises(NotFound):
         load_demo(store, cities=(ALBUQUERQUE, broken))
     names = [r["name"] for r in records.list_records(store, "jurisdiction")]
     assert names == ["City of Albuquerque"]
-    counts = table_counts(db_path)
+    counts = table_counts(store)
     albuquerque = jurisdiction_by_name(store, "City of Albuquerque")
     assert counts["facility"] == len(records.list_records(store, "facility", albuquerque.id))
     assert counts["response"] == 1
@@ -265,12 +254,12 @@ def test_a_failure_part_way_leaves_no_half_city(store: Store, db_path: Path) -> 
     assert load_demo(store).created == tuple(n for n in CITY_NAMES if n != "City of Albuquerque")
 
 
-def test_a_failure_creating_a_facility_rolls_back_the_city(store: Store, db_path: Path) -> None:
+def test_a_failure_creating_a_facility_rolls_back_the_city(store: Store) -> None:
     bad_facility = dict(STOCKTON.facilities[0]) | {"operator_type": "martian"}
     broken = dataclasses.replace(STOCKTON, facilities=(bad_facility,))
     with pytest.raises(InvalidInput):
         load_demo(store, cities=(broken,))
-    counts = table_counts(db_path)
+    counts = table_counts(store)
     assert {
         t: n for t, n in counts.items() if n and t not in ("alembic_version", "audit_entry")
     } == {}

@@ -13,6 +13,8 @@ from app.services import evidence, records
 from app.services.safe_files import HEAD_BYTES, NAME_LIMIT, OPEN_NAME_LIMIT
 from app.services.store import Store
 
+pytestmark = pytest.mark.both_stores
+
 PDF = b"%PDF-1.4\n" + b"Bernalillo County MDC policy\n" * 50
 PE = b"MZ\x90\x00" + b"\x00" * 60
 

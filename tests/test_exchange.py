@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import json
-import shutil
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -26,26 +23,30 @@ from app.services.errors import NotFound, UserError
 from app.services.exchange import MAX_FILE_BYTES, ExchangeError, merge
 from app.services.fields import RECORD_KINDS
 from app.services.responses import AnswerInput
-from app.services.store import Store, open_store
+from app.services.store import Store
 from tests.helpers import approve_as_read
+from tests.stores import Location, another_location, database_fingerprint, fresh_store
+
+pytestmark = pytest.mark.both_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<b>&amp; =1+1 \u202eעברית\u202c 👩‍⚖️ \x00 ' \" \\ </script>"
 
 
-def _database_fingerprint(path: Path) -> str:
-    """Every row of every table: equal fingerprints mean the import wrote nothing."""
-    connection = sqlite3.connect(path)
-    try:
-        return hashlib.sha256("\n".join(connection.iterdump()).encode()).hexdigest()
-    finally:
-        connection.close()
+# Every row of every table: equal fingerprints mean the import wrote nothing.
+_database_fingerprint = database_fingerprint
+
+
+def _hostile(store: Store) -> str:
+    """HOSTILE as the store can hold it: an office database's text cannot hold NUL (see
+    test_an_import_with_nul_into_an_office_database_is_refused)."""
+    return HOSTILE if store.server is None else HOSTILE.replace("\x00", "")
 
 
 def _build(store: Store, *, hostile: bool = False) -> int:
     """A jurisdiction with a record of every kind, one response submitted and one draft."""
-    text = HOSTILE if hostile else "Policy notes"
-    long_text = ("Narrative " + HOSTILE + "\n") * 3 if hostile else "See the ordinance."
+    text = _hostile(store) if hostile else "Policy notes"
+    long_text = ("Narrative " + _hostile(store) + "\n") * 3 if hostile else "See the ordinance."
     jurisdiction = records.create(
         store,
         "jurisdiction",
@@ -190,25 +191,11 @@ def _build(store: Store, *, hostile: bool = False) -> int:
     return jurisdiction
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The full jurisdiction, built once: building it takes seconds, copying it does not."""
-    path = tmp_path_factory.mktemp("template") / "jurisdesk.sqlite"
-    built = open_store(path, actor="Test Clerk")
-    _build(built)
-    built.close()
-    return path
-
-
 @pytest.fixture
-def db_path(tmp_path: Path, template: Path) -> Path:
-    """Overrides conftest's: each test's own copy of the template database."""
-    path = tmp_path / "jurisdesk.sqlite"
-    for suffix in ("", "-wal"):
-        source = template.with_name(template.name + suffix)
-        if source.exists():
-            shutil.copyfile(source, path.with_name(path.name + suffix))
-    return path
+def store(db_location: Location) -> Iterator[Store]:
+    """A copy of the full jurisdiction, built once per process and store: building it takes
+    seconds, copying it does not."""
+    yield from fresh_store(db_location, built=("exchange-jurisdiction", _build))
 
 
 @pytest.fixture
@@ -222,10 +209,9 @@ def document(store: Store, jurisdiction: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[Store]:
-    other = open_store(tmp_path / "fresh.sqlite", actor="Receiving Clerk")
-    yield other
-    other.close()
+def fresh(db_location: Location) -> Iterator[Store]:
+    """An empty database on the same store, for the receiving office."""
+    yield from fresh_store(another_location(db_location, "fresh"), actor="Receiving Clerk")
 
 
 def _comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -298,18 +284,20 @@ def test_evidence_bytes_survive(document: dict[str, Any], fresh: Store) -> None:
 
 
 def test_hostile_text_round_trips_exactly(store: Store, fresh: Store, tmp_path: Path) -> None:
+    hostile = _hostile(store)
     jurisdiction = _build(store, hostile=True)
     huge = "".join(chr(0x05D0 + i % 27) if i % 3 else "=" for i in range(100_000))
     facility = records.list_records(store, "facility", jurisdiction)[0]
     records.update(store, "facility", facility.id, {"control_basis": huge}, None)
     draft = next(r for r in responses.list_responses(store, jurisdiction) if r.status == "draft")
     responses.save_answer(
-        store, draft.id, "statement", None, AnswerInput(value=HOSTILE, narrative=huge)
+        store, draft.id, "statement", None, AnswerInput(value=hostile, narrative=huge)
     )
     target = tmp_path / "hostile.json"
     exchange.export_jurisdiction(store, jurisdiction, target)
     first = json.loads(target.read_text(encoding="utf-8"))
-    assert "\\u0000" in target.read_text(encoding="utf-8")  # NUL escaped, never raw
+    if "\x00" in hostile:
+        assert "\\u0000" in target.read_text(encoding="utf-8")  # NUL escaped, never raw
 
     result = exchange.import_file(fresh, target)
 
@@ -318,7 +306,7 @@ def test_hostile_text_round_trips_exactly(store: Store, fresh: Store, tmp_path: 
     assert second["audit"][: len(first["audit"])] == first["audit"]
     answers = [a for r in second["responses"] for a in r["answers"] if a["narrative"] == huge]
     assert answers
-    assert answers[0]["value"] == HOSTILE
+    assert answers[0]["value"] == hostile
 
 
 # ----------------------------------------------------------------------------- merging
@@ -328,7 +316,7 @@ def test_importing_twice_creates_no_duplicates(
     document: dict[str, Any], fresh: Store, tmp_path: Path
 ) -> None:
     first = exchange.import_document(fresh, document, "test")
-    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+    fingerprint = _database_fingerprint(fresh)
 
     again = exchange.import_document(fresh, document, "test")
 
@@ -337,20 +325,20 @@ def test_importing_twice_creates_no_duplicates(
     assert not any(again.updated.values())
     assert not again.changed_anything
     assert "already had all of it" in again.describe()
-    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert _database_fingerprint(fresh) == fingerprint
     assert len(records.list_records(fresh, "jurisdiction")) == 1
     assert len(records.list_records(fresh, "facility")) == 2
 
 
 def test_importing_into_the_source_database_changes_nothing(
-    store: Store, document: dict[str, Any], db_path: Path
+    store: Store, document: dict[str, Any]
 ) -> None:
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     result = exchange.import_document(store, document, "test")
 
     assert not result.changed_anything
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def test_edited_file_updates_fields_and_audits(
@@ -392,19 +380,19 @@ def _id_of(store: Store, kind: str, record: dict[str, Any]) -> int:
 
 
 def test_unchanged_submitted_response_is_fine_but_a_change_is_refused(
-    store: Store, document: dict[str, Any], db_path: Path
+    store: Store, document: dict[str, Any]
 ) -> None:
     exchange.import_document(store, document, "same.json")  # unchanged: accepted
     edited = copy.deepcopy(document)
     edited["responses"][0]["answers"][0]["narrative"] = "Changed after submission."
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, edited, "changed.json")
 
     assert caught.value.problems[0].startswith("$.responses[0]: ")
     assert "reopen it first" in caught.value.problems[0]
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def test_answer_matched_by_question_when_both_sides_answered(
@@ -575,14 +563,13 @@ INVALID: list[tuple[str, Mutation, str, str]] = [
 def test_invalid_file_is_refused_and_nothing_written(
     store: Store,
     document: dict[str, Any],
-    db_path: Path,
     mutate: Mutation,
     path: str,
     words: str,
 ) -> None:
     broken = copy.deepcopy(document)
     mutate(broken)
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, broken, "broken.json")
@@ -592,7 +579,29 @@ def test_invalid_file_is_refused_and_nothing_written(
     assert words in matching[0]
     assert isinstance(caught.value, UserError)
     assert "broken.json" in str(caught.value)
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        pytest.param(_set("contacts/0/notes", "before\x00after"), id="record"),
+        pytest.param(_set("responses/1/answers/0/narrative", "before\x00after"), id="answer"),
+    ],
+)
+def test_an_import_with_nul_into_an_office_database_is_refused(
+    store: Store, document: dict[str, Any], fresh: Store, mutate: Mutation
+) -> None:
+    """A file from a colleague's own database (a file, which holds NUL) that carries a NUL
+    character: the office database cannot store it, so nothing of the file is imported."""
+    edited = copy.deepcopy(document)
+    mutate(edited)
+    for target in (store, fresh):
+        fingerprint = _database_fingerprint(target)
+        with pytest.raises(UserError, match=r"contains a NUL character .* Nothing was saved"):
+            exchange.import_document(target, edited, "from-a-file.json")
+        assert _database_fingerprint(target) == fingerprint
 
 
 def test_invalid_file_into_a_fresh_database_writes_nothing(
@@ -600,23 +609,21 @@ def test_invalid_file_into_a_fresh_database_writes_nothing(
 ) -> None:
     broken = copy.deepcopy(document)
     broken["facilities"][0]["operator_type"] = "bogus"
-    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+    fingerprint = _database_fingerprint(fresh)
 
     with pytest.raises(ExchangeError):
         exchange.import_document(fresh, broken, "broken.json")
 
-    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert _database_fingerprint(fresh) == fingerprint
     assert records.list_records(fresh, "jurisdiction") == []
 
 
-def test_uuid_owned_by_another_jurisdiction(
-    store: Store, document: dict[str, Any], db_path: Path
-) -> None:
+def test_uuid_owned_by_another_jurisdiction(store: Store, document: dict[str, Any]) -> None:
     other = records.create(store, "jurisdiction", {"name": "Other", "kind": "city", "state": "MD"})
     theirs = records.create(store, "contact", {"name": "Theirs", "role": "other"}, other.id)
     broken = copy.deepcopy(document)
     broken["contacts"][0]["uuid"] = theirs.uuid
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, broken, "broken.json")
@@ -625,12 +632,10 @@ def test_uuid_owned_by_another_jurisdiction(
         "$.contacts[0].uuid: this contact “Theirs” of Other belongs to another jurisdiction "
         "in this database; a record cannot move between jurisdictions."
     ]
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
-def test_every_problem_is_reported_together(
-    store: Store, document: dict[str, Any], db_path: Path
-) -> None:
+def test_every_problem_is_reported_together(store: Store, document: dict[str, Any]) -> None:
     broken = copy.deepcopy(document)
     broken["jurisdiction"]["state"] = "XX"
     broken["facilities"][1]["operator_type"] = "bogus"
@@ -638,7 +643,7 @@ def test_every_problem_is_reported_together(
     broken["statistics"][0]["facility"] = str(uuid.uuid4())
     broken["responses"][1]["questionnaire_version"] = 7
     broken["contacts"][0]["surprise"] = True
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, broken, "broken.json")
@@ -652,7 +657,7 @@ def test_every_problem_is_reported_together(
         "$.contacts[0].surprise",
         "$.responses[1].questionnaire_version",
     ]
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def test_one_problem_per_member(store: Store, document: dict[str, Any]) -> None:
@@ -665,11 +670,11 @@ def test_one_problem_per_member(store: Store, document: dict[str, Any]) -> None:
 
 
 def test_bad_json_names_file_line_and_column(
-    store: Store, jurisdiction: int, tmp_path: Path, db_path: Path
+    store: Store, jurisdiction: int, tmp_path: Path
 ) -> None:
     target = tmp_path / "damaged.json"
     target.write_text('{\n  "format": "jurisdesk-exchange",\n  "format_version": 1,,\n}\n')
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_file(store, target)
@@ -677,7 +682,7 @@ def test_bad_json_names_file_line_and_column(
     (problem,) = caught.value.problems
     assert problem.startswith("$: damaged.json is not valid JSON")
     assert "line 3, column 23" in problem
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 @pytest.mark.parametrize(
@@ -909,9 +914,9 @@ def test_approved_record_and_filed_letter_travel(
     names = {r.title for r in records.list_records(fresh, "facility", result.jurisdiction_id)}
     assert "Renamed Center" in names  # the current records came too; the letter did not use them
     # Imported twice: no second filing, nothing changed.
-    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+    fingerprint = _database_fingerprint(fresh)
     assert not exchange.import_file(fresh, target).changed_anything
-    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert _database_fingerprint(fresh) == fingerprint
     assert len(exports.list_filings(fresh, copy_id)) == 1
     # And the round trip reproduces the document.
     second = exchange.export_document(fresh, result.jurisdiction_id)
@@ -919,11 +924,11 @@ def test_approved_record_and_filed_letter_travel(
 
 
 def test_filed_letter_into_the_source_database_changes_nothing(
-    store: Store, filed_doc: dict[str, Any], db_path: Path
+    store: Store, filed_doc: dict[str, Any]
 ) -> None:
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
     assert not exchange.import_document(store, filed_doc, "same.json").changed_anything
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def _other_responses_record(document: dict[str, Any]) -> str:
@@ -1039,7 +1044,7 @@ def test_bad_approved_record_or_filing_is_refused(
 ) -> None:
     broken = copy.deepcopy(filed_doc)
     mutate(broken)
-    fingerprint = _database_fingerprint(tmp_path / "fresh.sqlite")
+    fingerprint = _database_fingerprint(fresh)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(fresh, broken, "broken.json")
@@ -1047,16 +1052,14 @@ def test_bad_approved_record_or_filing_is_refused(
     matching = [p for p in caught.value.problems if p.startswith(path)]
     assert matching, caught.value.problems
     assert words in matching[0]
-    assert _database_fingerprint(tmp_path / "fresh.sqlite") == fingerprint
+    assert _database_fingerprint(fresh) == fingerprint
     assert records.list_records(fresh, "jurisdiction") == []
 
 
-def test_a_filed_document_never_changes(
-    store: Store, filed_doc: dict[str, Any], db_path: Path
-) -> None:
+def test_a_filed_document_never_changes(store: Store, filed_doc: dict[str, Any]) -> None:
     edited = copy.deepcopy(filed_doc)
     edited["responses"][0]["filed"][0]["filed_by"] = "Someone Else"
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, edited, "edited.json")
@@ -1065,15 +1068,13 @@ def test_a_filed_document_never_changes(
         "$.responses[0].filed[0].filed_by: differs from the filed document “letter.pdf” "
         "already in this database; a filed document never changes. Leave it as exported."
     ]
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
-def test_filing_of_another_response_is_refused(
-    store: Store, filed_doc: dict[str, Any], db_path: Path
-) -> None:
+def test_filing_of_another_response_is_refused(store: Store, filed_doc: dict[str, Any]) -> None:
     moved = copy.deepcopy(filed_doc)
     moved["responses"][1]["filed"] = moved["responses"][0].pop("filed")
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, moved, "moved.json")
@@ -1081,11 +1082,11 @@ def test_filing_of_another_response_is_refused(
     (problem,) = caught.value.problems
     assert problem.startswith("$.responses[1].filed[0].uuid: ")
     assert "belongs to another response" in problem
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def test_version_1_file_still_imports(
-    store: Store, filed_doc: dict[str, Any], fresh: Store, db_path: Path
+    store: Store, filed_doc: dict[str, Any], fresh: Store
 ) -> None:
     old = copy.deepcopy(filed_doc)
     old["format_version"] = 1
@@ -1103,9 +1104,9 @@ def test_version_1_file_still_imports(
     assert responses.as_approved(fresh, copy_id) is None
     assert exports.list_filings(fresh, copy_id) == []
     # Into the source database it leaves the approved record and the filing as they are.
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
     assert not exchange.import_document(store, old, "old.json").changed_anything
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 def test_snapshot_changes_are_audited_by_digest(
@@ -1239,18 +1240,18 @@ def test_version_1_file_leaves_the_letter_alone(store: Store, document: dict[str
 
 
 def test_letter_of_a_submitted_response_cannot_change(
-    store: Store, document: dict[str, Any], db_path: Path
+    store: Store, document: dict[str, Any]
 ) -> None:
     edited = copy.deepcopy(document)
     edited["responses"][0]["letter"] = {"date": "2017-08-14"}
-    fingerprint = _database_fingerprint(db_path)
+    fingerprint = _database_fingerprint(store)
 
     with pytest.raises(ExchangeError) as caught:
         exchange.import_document(store, edited, "changed.json")
 
     assert caught.value.problems[0].startswith("$.responses[0]: ")
     assert "reopen it first" in caught.value.problems[0]
-    assert _database_fingerprint(db_path) == fingerprint
+    assert _database_fingerprint(store) == fingerprint
 
 
 BAD_LETTERS: dict[str, tuple[Any, list[str]]] = {
@@ -1308,17 +1309,17 @@ BAD_LETTERS: dict[str, tuple[Any, list[str]]] = {
 
 @pytest.mark.parametrize("case", list(BAD_LETTERS))
 def test_bad_letter_is_refused_and_nothing_written(
-    store: Store, document: dict[str, Any], db_path: Path, fresh: Store, tmp_path: Path, case: str
+    store: Store, document: dict[str, Any], fresh: Store, case: str
 ) -> None:
     letter, expected = BAD_LETTERS[case]
     edited = copy.deepcopy(document)
     edited["responses"][1]["letter"] = letter
-    for target, path in ((store, db_path), (fresh, tmp_path / "fresh.sqlite")):
-        fingerprint = _database_fingerprint(path)
+    for target in (store, fresh):
+        fingerprint = _database_fingerprint(target)
         with pytest.raises(ExchangeError) as caught:
             exchange.import_document(target, edited, "bad-letter.json")
         assert caught.value.problems == expected, case
-        assert _database_fingerprint(path) == fingerprint
+        assert _database_fingerprint(target) == fingerprint
     if case == "date not YYYY-MM-DD":
         assert str(caught.value) == (
             "bad-letter.json was not imported: $.responses[1].letter.date: “14/08/2017” is "

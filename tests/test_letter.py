@@ -21,6 +21,8 @@ from app.services.responses import AnswerInput
 from app.services.store import Store
 from tests.helpers import approve_as_read, make_facility, make_jurisdiction
 
+pytestmark = pytest.mark.both_stores
+
 PSP = "doj-psp-2017"
 
 

@@ -14,6 +14,8 @@ from app.services.staff import StaffInput
 from app.services.store import Store
 from tests.helpers import answer_all_required, approve_as_read, make_facility, make_jurisdiction
 
+pytestmark = pytest.mark.both_stores
+
 PSP = "doj-psp-2017"
 JAG = "byrne-jag-fy2017"
 TODAY = date(2017, 8, 10)

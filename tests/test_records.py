@@ -4,11 +4,11 @@ references kept inside the jurisdiction, delete confirmations, cascades and lock
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.models import MAX_EVIDENCE_BYTES
 from app.services import audit, evidence, records, responses
 from app.services.errors import Conflict, InvalidInput, Locked, NotFound
 from app.services.fields import RECORD_KINDS, FieldKind
@@ -17,22 +17,22 @@ from app.services.store import Store
 from tests.helpers import (
     approve_as_read,
     approved_response,
-    built_result,
-    fresh_store,
     make_facility,
     make_instrument,
     make_jurisdiction,
     start_psp,
-    table_counts,
     valid_values,
 )
+from tests.stores import Location, built_result, fresh_store, raw_rows, table_counts
+
+pytestmark = pytest.mark.both_stores
 
 ALL_KINDS = list(RECORD_KINDS)
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    yield from fresh_store(db_path)
+def store(db_location: Location) -> Iterator[Store]:
+    yield from fresh_store(db_location)
 
 
 def _parent(store: Store, kind: str) -> int | None:
@@ -53,7 +53,7 @@ def _create(store: Store, kind: str, values: dict[str, Any], parent: int | None)
 
 
 def _snapshot(store: Store) -> dict[str, int]:
-    return table_counts(store.path)
+    return table_counts(store)
 
 
 def _problems(info: pytest.ExceptionInfo[InvalidInput]) -> dict[str, str]:
@@ -394,11 +394,11 @@ def test_deleting_a_jurisdiction_deletes_everything_it_holds(store: Store) -> No
         None,
         responses.AnswerInput(value="x", instrument_ids=[mou.id], evidence_ids=[doc.id]),
     )
-    audit_before = table_counts(store.path)["audit_entry"]
+    audit_before = table_counts(store)["audit_entry"]
 
     records.delete(store, "jurisdiction", j.id)
 
-    counts = table_counts(store.path)
+    counts = table_counts(store)
     for table, count in counts.items():
         if table in ("alembic_version", "audit_entry"):
             continue
@@ -463,9 +463,11 @@ def _approved_citing(store: Store) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("target", ["facility", "instrument", "evidence", "jurisdiction"])
-def test_records_used_by_an_approved_response_cannot_be_deleted(db_path: Path, target: str) -> None:
-    for store in fresh_store(db_path, built=("approved-citing", _approved_citing)):
-        ids = built_result("approved-citing")
+def test_records_used_by_an_approved_response_cannot_be_deleted(
+    db_location: Location, target: str
+) -> None:
+    for store in fresh_store(db_location, built=("approved-citing", _approved_citing)):
+        ids = built_result(db_location, "approved-citing")
         before = _snapshot(store)
 
         with pytest.raises(Locked, match="approved or submitted"):
@@ -485,3 +487,48 @@ def test_unused_records_of_an_approved_jurisdiction_can_still_be_deleted(store: 
     records.delete(store, "instrument", spare.id)
     with pytest.raises(NotFound):
         records.get(store, "instrument", spare.id)
+
+
+def test_evidence_up_to_the_size_limit_is_kept_whole_and_a_byte_more_is_refused(
+    store: Store,
+) -> None:
+    j = make_jurisdiction(store)
+    content = bytes(range(256)) * (MAX_EVIDENCE_BYTES // 256)
+    assert len(content) == MAX_EVIDENCE_BYTES
+    doc = evidence.attach_bytes(store, j.id, "scan.pdf", content)
+    assert evidence.content_of(store, doc.id) == content
+    assert evidence.verify(store, doc.id)
+    # Binary as binary: SQLite's BLOB, PostgreSQL's bytea, every byte of it.
+    if store.server is None:
+        stored = "SELECT typeof(content), length(content) FROM evidence WHERE id = ?"
+        expected = ("blob", MAX_EVIDENCE_BYTES)
+    else:
+        stored = "SELECT pg_typeof(content)::text, octet_length(content) FROM evidence WHERE id = ?"
+        expected = ("bytea", MAX_EVIDENCE_BYTES)
+    assert tuple(raw_rows(store, stored, (doc.id,))[0].values()) == expected
+
+    before = _snapshot(store)
+    with pytest.raises(InvalidInput, match=r"big\.pdf is 25\.0 MB; the limit is 25 MB"):
+        evidence.attach_bytes(store, j.id, "big.pdf", content + b"x")
+    assert _snapshot(store) == before
+
+
+def test_a_file_type_longer_than_the_database_holds_is_refused(store: Store) -> None:
+    j = make_jurisdiction(store)
+    before = _snapshot(store)
+    with pytest.raises(InvalidInput, match="Type: is 101 characters long; the limit is 100"):
+        evidence.attach_bytes(store, j.id, "a.pdf", b"%PDF", media_type="x/" + "y" * 99)
+    assert _snapshot(store) == before
+    longest = "x/" + "y" * 98
+    doc = evidence.attach_bytes(store, j.id, "a.pdf", b"%PDF", media_type=longest)
+    assert records.get(store, "evidence", doc.id)["media_type"] == longest
+
+
+def test_an_award_amount_up_to_ten_billion_is_kept(store: Store) -> None:
+    """More than a server's INTEGER holds (2,147,483,647): the column is BIGINT there."""
+    j = make_jurisdiction(store)
+    values = valid_values("award") | {"amount": 10_000_000_000}
+    award = records.create(store, "award", values, parent_id=j.id)
+    assert records.get(store, "award", award.id)["amount"] == 10_000_000_000
+    with pytest.raises(InvalidInput, match="must be at most 10,000,000,000"):
+        records.update(store, "award", award.id, {"amount": 10_000_000_001}, award.version)

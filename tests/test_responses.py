@@ -4,10 +4,8 @@ draft → in review → approved → submitted workflow with its locks."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -30,42 +28,42 @@ from tests.helpers import (
     answer_all_required,
     approve_as_read,
     approved_response,
-    built_result,
     complete_response,
-    fresh_store,
     make_facility,
     make_instrument,
     make_jurisdiction,
     staff_member,
     start_psp,
-    table_counts,
     valid_values,
 )
+from tests.stores import Location, built_result, fresh_store, raw_execute, raw_one, table_counts
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    yield from fresh_store(db_path)
+def store(db_location: Location) -> Iterator[Store]:
+    yield from fresh_store(db_location)
 
 
 Built = tuple[Store, tuple[Record, Record, Record, int]]
 
 
 @pytest.fixture
-def complete(db_path: Path) -> Iterator[Built]:
+def complete(db_location: Location) -> Iterator[Built]:
     """A fully answered draft: (store, (jurisdiction, county jail, city facility, response))."""
-    for store in fresh_store(db_path, built=("complete", complete_response)):
-        yield store, built_result("complete")
+    for store in fresh_store(db_location, built=("complete", complete_response)):
+        yield store, built_result(db_location, "complete")
 
 
 @pytest.fixture
-def approved(db_path: Path) -> Iterator[Built]:
-    for store in fresh_store(db_path, built=("approved", approved_response)):
-        yield store, built_result("approved")
+def approved(db_location: Location) -> Iterator[Built]:
+    for store in fresh_store(db_location, built=("approved", approved_response)):
+        yield store, built_result(db_location, "approved")
 
 
 def _snapshot(store: Store) -> dict[str, int]:
-    return table_counts(store.path)
+    return table_counts(store)
 
 
 # ----------------------------------------------------------------------------- starting
@@ -79,12 +77,10 @@ def test_start_pins_questionnaire_key_and_version(store: Store) -> None:
     assert (summary.questionnaire_key, summary.questionnaire_version) == (PSP, latest.version)
     assert summary.status == "draft"
     assert summary.prepared_by == "Test Clerk"
-    connection = sqlite3.connect(store.path)
-    stored = connection.execute(
-        "SELECT questionnaire_key, questionnaire_version FROM response WHERE id = ?",
-        (summary.id,),
-    ).fetchone()
-    connection.close()
+    stored = (
+        raw_one(store, "SELECT questionnaire_key FROM response WHERE id = ?", (summary.id,)),
+        raw_one(store, "SELECT questionnaire_version FROM response WHERE id = ?", (summary.id,)),
+    )
     assert stored == (PSP, latest.version)
     pinned = responses.start_response(store, j.id, PSP, version=latest.version)
     assert pinned.summary.questionnaire_version == latest.version
@@ -523,8 +519,13 @@ def test_mark_submitted_refuses_future_dates_and_empty_method(approved: Built) -
     }
     with pytest.raises(InvalidInput, match="Submitted on: “next week” is not a date"):
         responses.mark_submitted(store, rid, "next week", "mail")
+    # As long as the database holds, on a file as on a server (which refuses more).
+    with pytest.raises(InvalidInput, match="Method: is 201 characters long; the limit is 200"):
+        responses.mark_submitted(store, rid, "2017-08-18", " " + "m" * 201 + " ")
     assert _snapshot(store) == before
-    assert responses.mark_submitted(store, rid, date.today(), "mail").status == "submitted"
+    longest = "m" * 200
+    assert responses.mark_submitted(store, rid, date.today(), longest).status == "submitted"
+    assert responses.get_response(store, rid).summary.submission_method == longest
 
 
 LOCKED_CALLS = {
@@ -628,7 +629,7 @@ def test_stale_version_on_transitions_is_a_conflict(complete: Built, name: str) 
 def test_delete_draft_response_removes_its_answers(complete: Built) -> None:
     store, (*_, rid) = complete
     responses.delete_response(store, rid)
-    assert table_counts(store.path)["answer"] == 0
+    assert table_counts(store)["answer"] == 0
     with pytest.raises(NotFound):
         responses.get_response(store, rid)
 
@@ -647,21 +648,12 @@ def test_update_details_changes_only_what_is_given(store: Store) -> None:
 
 
 def _kept_text(store: Store, rid: int) -> str | None:
-    connection = sqlite3.connect(store.path)
-    try:
-        row = connection.execute(
-            "SELECT approved_snapshot FROM response WHERE id = ?", (rid,)
-        ).fetchone()
-    finally:
-        connection.close()
-    return None if row[0] is None else str(row[0])
+    kept = raw_one(store, "SELECT approved_snapshot FROM response WHERE id = ?", (rid,))
+    return None if kept is None else str(kept)
 
 
 def _set_kept_text(store: Store, rid: int, text: str | None) -> None:
-    connection = sqlite3.connect(store.path)
-    with connection:
-        connection.execute("UPDATE response SET approved_snapshot = ? WHERE id = ?", (text, rid))
-    connection.close()
+    raw_execute(store, ("UPDATE response SET approved_snapshot = ? WHERE id = ?", (text, rid)))
 
 
 def test_approval_keeps_what_the_letter_prints(store: Store) -> None:

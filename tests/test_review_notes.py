@@ -18,6 +18,8 @@ from tests.helpers import (
     start_psp,
 )
 
+pytestmark = pytest.mark.both_stores
+
 
 def draft(store: Store) -> int:
     return start_psp(store, make_jurisdiction(store).id).summary.id

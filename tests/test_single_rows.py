@@ -3,11 +3,14 @@ the whole lists have for them: after answers, workflow steps, renames and deleti
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import psycopg
 import pytest
 
-from app.services import jurisdictions, records, responses
+from app.services import jurisdictions, records, responses, staff
 from app.services.responses import AnswerInput
-from app.services.store import Store
+from app.services.store import Store, open_store
 from tests.helpers import (
     answer_all_required,
     approve_as_read,
@@ -15,6 +18,9 @@ from tests.helpers import (
     make_jurisdiction,
     start_psp,
 )
+from tests.stores import Location, create_database, raw_one
+
+pytestmark = pytest.mark.both_stores
 
 
 def listed(store: Store) -> dict[int, responses.ResponseSummary]:
@@ -107,3 +113,51 @@ def test_list_order_is_the_order_of_the_list(store: Store, built) -> None:
         make_jurisdiction(store, name=name, state="TX")
     listed_order = jurisdictions.overview(store)
     assert sorted(listed_order, key=jurisdictions.list_order) == listed_order
+
+
+# ----------------------------------------------------------------------------- server collation
+
+NAMES = ("baltimore city", "City of Albuquerque", "Ärzte County", "ab c", "abc", "a-z", "a z",
+         "Éa", "eb", "_x", "Zeta", "50% Town", "Back\\slash")  # fmt: skip
+SEARCHES = ("", "ä", "Ä", "ärzte", "a", "A Z", "-", "%", "_", "\\", "back\\s", "é", "CITY")
+
+
+def _listed(store: Store) -> dict[str, object]:
+    for name in NAMES:
+        place = make_jurisdiction(store, name=name, police_agency=f"{name} Police")
+        make_facility(store, place.id, name=f"{name} jail")
+    staff.create(store, staff.StaffInput("émile Zola", "Clerk", prepares=True))
+    staff.create(store, staff.StaffInput("Emma Stone", "Clerk", prepares=True))
+    staff.create(store, staff.StaffInput("Ärzte Anna", "Clerk", prepares=True))
+    overview = jurisdictions.overview(store)
+    return {
+        "overview": [j.name for j in overview],
+        "list_order": [j.name for j in sorted(overview, key=jurisdictions.list_order)],
+        "found": {text: [j.name for j in jurisdictions.overview(store, text)] for text in SEARCHES},
+        "facilities": [r["name"] for r in records.list_records(store, "facility")],
+        "staff": [e.name for e in staff.list_staff(store)],
+    }
+
+
+@pytest.mark.postgresql_only
+def test_a_server_with_a_linguistic_collation_lists_and_finds_what_a_file_does(
+    db_location: Location, tmp_path: Path
+) -> None:
+    """Most servers' databases collate linguistically (en_US.UTF-8): lists are still in the
+    order a file gives, and searches find what they find in a file."""
+    try:
+        create_database(db_location, "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0")
+    except psycopg.Error as exc:
+        pytest.skip(f"this PostgreSQL has no ICU collations: {exc}")
+    server = open_store(db_location, actor="Test Clerk")
+    file = open_store(tmp_path / "reference.sqlite", actor="Test Clerk")
+    try:
+        assert raw_one(server, "SELECT datlocprovider FROM pg_database WHERE datname = "
+                       "current_database()") == "i"  # fmt: skip
+        on_the_server, in_the_file = _listed(server), _listed(file)
+    finally:
+        server.close()
+        file.close()
+    assert on_the_server == in_the_file
+    assert in_the_file["overview"] == in_the_file["list_order"]
+    assert in_the_file["found"]["ä"] == []  # SQLite folds A-Z only

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.services import audit, open_store, staff
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.staff import StaffInput, StaffRole
 from app.services.store import Store
-from tests.helpers import count_rows
+from tests.stores import Location, count_rows
+
+pytestmark = pytest.mark.both_stores
 
 
 def paralegal(**overrides: object) -> StaffInput:
@@ -23,12 +23,12 @@ def problem_fields(error: InvalidInput) -> list[str]:
     return [p.field for p in error.problems]
 
 
-def test_create_stores_name_title_and_roles(store: Store, db_path: Path) -> None:
+def test_create_stores_name_title_and_roles(store: Store) -> None:
     added = staff.create(store, StaffInput("  Dana Whitfield ", "City Attorney", approves=True))
     assert (added.name, added.title, added.active) == ("Dana Whitfield", "City Attorney", True)
     assert added.roles == (StaffRole.APPROVES,)
     assert added.roles_text == "Approves"
-    assert count_rows(db_path, "staff_member") == 1
+    assert count_rows(store, "staff_member") == 1
     (entry,) = audit.history(store, entity_uuid=added.uuid)
     assert (entry.action, entry.actor, entry.entity_label) == ("create", "Test Clerk", added.name)
 
@@ -106,11 +106,11 @@ def test_update_refuses_a_stale_version(store: Store) -> None:
         staff.deactivate(store, added.id, expected_version=added.version)
 
 
-def test_deactivate_keeps_the_person_and_records_it(store: Store, db_path: Path) -> None:
+def test_deactivate_keeps_the_person_and_records_it(store: Store) -> None:
     added = staff.create(store, paralegal())
     gone = staff.deactivate(store, added.id, expected_version=added.version)
     assert not gone.active
-    assert count_rows(db_path, "staff_member") == 1
+    assert count_rows(store, "staff_member") == 1
     assert [e.name for e in staff.list_staff(store)] == ["Tom Becker"]
     assert staff.list_staff(store, active_only=True) == []
     change = [e for e in audit.history(store, entity_uuid=added.uuid) if e.field == "active"]
@@ -157,17 +157,19 @@ def test_same_person_ignores_case_and_spacing_but_never_matches_nobody() -> None
 # ----------------------------------------------------------------------------- the office rule
 
 
-def test_approver_must_differ_is_on_by_default(store: Store, db_path: Path) -> None:
+def test_approver_must_differ_is_on_by_default(store: Store) -> None:
     assert staff.get_approver_must_differ(store) is True
     with store.reading() as session:
         assert staff.approver_must_differ(session) is True
-    assert count_rows(db_path, "office_setting") == 0
+    assert count_rows(store, "office_setting") == 0
 
 
-def test_switching_the_rule_is_stored_audited_and_shared(store: Store, db_path: Path) -> None:
+def test_switching_the_rule_is_stored_audited_and_shared(
+    store: Store, db_location: Location
+) -> None:
     assert staff.set_approver_must_differ(store, False) is False
     # Another PC opening the same file follows the office's rule.
-    other = open_store(db_path, actor="Other PC")
+    other = open_store(db_location, actor="Other PC")
     try:
         assert staff.get_approver_must_differ(other) is False
         assert staff.set_approver_must_differ(other, True) is True
@@ -182,7 +184,7 @@ def test_switching_the_rule_is_stored_audited_and_shared(store: Store, db_path: 
     assert changes == [("Test Clerk", "yes", "no"), ("Other PC", "no", "yes")]
 
 
-def test_setting_the_rule_to_what_it_is_writes_nothing(store: Store, db_path: Path) -> None:
+def test_setting_the_rule_to_what_it_is_writes_nothing(store: Store) -> None:
     assert staff.set_approver_must_differ(store, True) is True
-    assert count_rows(db_path, "office_setting") == 0
+    assert count_rows(store, "office_setting") == 0
     assert audit.history(store) == []

@@ -195,7 +195,7 @@ def test_a_new_migration_is_the_new_head_without_alembic(tmp_path: Path) -> None
     [
         # Two heads: Alembic must say what that means.
         [("9001_a.py", "9001", '"0001"')],
-        # A merge of two branches: followed by a tuple.
+        # Two branches from the head, neither merged.
         [("9001_a.py", "9001", '"0006"'), ("9002_b.py", "9002", '"0006"')],
         # Following a revision that is not there.
         [("9001_a.py", "9001", '"7777"')],
@@ -212,8 +212,8 @@ def test_anything_unusual_is_left_to_alembic(
 
 def test_a_merge_migration_is_read_like_alembic_reads_it(tmp_path: Path) -> None:
     folder = _migrations_copy(tmp_path)
-    _add_migration(folder, "9001_a.py", "9001", '"0006"')
-    _add_migration(folder, "9002_b.py", "9002", '"0006"')
+    _add_migration(folder, "9001_a.py", "9001", f'"{head_revision()}"')
+    _add_migration(folder, "9002_b.py", "9002", f'"{head_revision()}"')
     _add_migration(folder, "9003_merge.py", "9003", '("9001", "9002")')
     read = read_revisions(folder)
     assert read is not None

@@ -13,13 +13,15 @@ from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from app import __version__
+from app.locations import Location, OfficeServer
 from app.paths import demo_database_path
 from app.services.errors import UserError
-from ui import welcome
+from ui import office_database, welcome
 from ui.common import errors
-from ui.common.operations import run_in_background
+from ui.common.garbage import collect_on_gui_thread
 from ui.common.wheel_guard import install_wheel_guard
 from ui.icon import application_icon
+from ui.opening import Opening
 from ui.settings import APPLICATION, ORGANIZATION, Settings
 from ui.smoke import announce_when_shown, quit_when_ready
 
@@ -51,6 +53,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         install_wheel_guard(existing)
+        collect_on_gui_thread(existing)
         return existing
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
@@ -62,33 +65,42 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     application.setStyle("Fusion")
     application.setWindowIcon(application_icon())
     install_wheel_guard(application)
+    collect_on_gui_thread(application)
     return application
 
 
-def open_or_choose(
-    path: Path,
-    actor: str | None,
+def choose_instead(
+    location: Location,
+    refused: UserError,
     *,
-    refused: UserError | None = None,
     parent: QWidget | None = None,
-) -> Store | None:
-    """Opens the database; a refused file offers another file or a new one, never a traceback.
-
-    refused: why path was already refused (it was tried in the background): the choice is
-    offered at once."""
-    from app.services.store import open_store
-
+    folder: str = "",
+) -> Location | None:
+    """Says why location cannot be opened and asks what to open instead: another file or a
+    new one; for an office database, the same again (a server that was down) or another
+    office database. None: the person chose to quit. Nothing is opened here."""
     while True:
-        try:
-            if refused is not None:
-                raise refused
-            return open_store(path, actor=actor)
-        except UserError as exc:
-            refused = None
+        if isinstance(location, OfficeServer):
+            # Standard buttons only for their place: the same role keeps them in this order.
             answer = errors.message(
                 parent,
                 "Cannot open the database",
-                str(exc),
+                str(refused),
+                icon=QMessageBox.Icon.Warning,
+                informative="Try again, connect to another office database, open a database "
+                "file, or quit.",
+                buttons=Button.Ok | Button.SaveAll | Button.Open | Button.Close,
+                default=Button.Ok,
+                labels={Button.Ok: "Try again", Button.SaveAll: "Other office database…",
+                        Button.Open: "Open a file…", Button.Close: "Quit"},
+            )  # fmt: skip
+            choice = {Button.Ok: "retry", Button.SaveAll: "connect", Button.Open: "open"}
+            start = Path(folder or Path.home())
+        else:
+            answer = errors.message(
+                parent,
+                "Cannot open the database",
+                str(refused),
                 icon=QMessageBox.Icon.Warning,
                 informative="Open another database file, create a new one, or quit.",
                 buttons=Button.Open | Button.Save | Button.Close,
@@ -96,40 +108,54 @@ def open_or_choose(
                 labels={Button.Open: "Open another…", Button.Save: "Create new…",
                         Button.Close: "Quit"},
             )  # fmt: skip
-            if answer == Button.Open:
-                name, _ = QFileDialog.getOpenFileName(
-                    parent, "Open database", str(path.parent), DATABASE_FILTER
+            choice = {Button.Open: "open", Button.Save: "create"}
+            start = location.parent
+        chosen = choice.get(answer, "quit")
+        name = ""
+        if chosen == "retry":
+            return location
+        if chosen == "connect" and isinstance(location, OfficeServer):
+            server = office_database.ask_server(parent, location)
+            if server is not None:
+                return server
+        elif chosen == "open":
+            name, _ = QFileDialog.getOpenFileName(
+                parent, "Open database", str(start), DATABASE_FILTER
+            )
+        elif chosen == "create":
+            name, _ = QFileDialog.getSaveFileName(
+                parent, "New database", str(start / "jurisdesk.sqlite"), DATABASE_FILTER
+            )
+            if name and Path(name).exists():
+                errors.message(
+                    parent,
+                    "File already exists",
+                    f"{Path(name).name} already exists; choose a new name for a new database.",
+                    icon=QMessageBox.Icon.Warning,
                 )
-            elif answer == Button.Save:
-                name, _ = QFileDialog.getSaveFileName(
-                    parent, "New database", str(path.parent / "jurisdesk.sqlite"), DATABASE_FILTER
-                )
-                if name and Path(name).exists():
-                    errors.message(
-                        parent,
-                        "File already exists",
-                        f"{Path(name).name} already exists; choose a new name for a new database.",
-                        icon=QMessageBox.Icon.Warning,
-                    )
-                    continue
-            else:
-                return None
-            if not name:
                 continue
-            path = Path(name)
+        else:
+            return None
+        if name:
+            return Path(name)
 
 
-def remembered_database(settings: Settings) -> Path | None:
-    """The database opened last, if it still exists; never the demo's file."""
+def remembered_database(settings: Settings) -> Location | None:
+    """The database opened last, if it still exists (an office database is tried as it is:
+    only connecting tells); never the demo's file."""
     demo = demo_database_path().resolve()
-    for path in settings.recent_files():
-        if path.resolve() == demo:
+    for location in settings.recent_databases():
+        if isinstance(location, OfficeServer):
+            return location
+        if location.resolve() == demo:
             continue
-        return path if path.is_file() else None
+        return location if location.is_file() else None
     return None
 
 
-def choose_first_database(new_path: Path, *, actor: str | None, settings: Settings) -> Path | None:
+def choose_first_database(
+    new_path: Path, *, actor: str | None, settings: Settings
+) -> Location | None:
     """The first start: the database opened last, else the welcome dialog's choice; None to quit.
 
     Nothing is created here except the demo's own file when the person asks for the demo.
@@ -141,6 +167,9 @@ def choose_first_database(new_path: Path, *, actor: str | None, settings: Settin
         dialog = welcome.ask(new_path, settings.last_folder())
         if dialog.choice is welcome.Choice.QUIT:
             return None
+        if dialog.choice is welcome.Choice.CONNECT:
+            assert dialog.server is not None
+            return dialog.server
         if dialog.choice is not welcome.Choice.DEMO:
             assert dialog.path is not None
             return dialog.path
@@ -156,7 +185,7 @@ def choose_first_database(new_path: Path, *, actor: str | None, settings: Settin
 
 
 def run(
-    path: Path,
+    location: Location,
     *,
     actor: str | None,
     first_start: bool = False,
@@ -164,9 +193,10 @@ def run(
 ) -> int:
     """The desktop app's main loop; returns the process exit code.
 
-    first_start: nothing named a database and there is none at path (the per-user default)
-    yet, so the database opened last or the welcome dialog decides. notices: problems met
-    while looking for the database (an IT settings file that cannot be read), shown first.
+    location: a database file, or an office database on a server. first_start: nothing named
+    a database and there is no file at location (the per-user default) yet, so the database
+    opened last or the welcome dialog decides. notices: problems met while looking for the
+    database (an IT settings file that cannot be read), shown first.
     """
     application = make_application()
     errors.configure_logging()
@@ -178,21 +208,21 @@ def run(
         errors.message(
             None, "Jurisdesk settings file ignored", notice, icon=QMessageBox.Icon.Warning
         )
-    if first_start:
-        chosen = choose_first_database(path, actor=actor, settings=settings)
+    if first_start and isinstance(location, Path):
+        chosen = choose_first_database(location, actor=actor, settings=settings)
         if chosen is None:
             return 0
-        path = chosen
+        location = chosen
     from ui.main_window import MainWindow
 
     # The window shows first, with its menus; the database opens, and the modules that show it
     # load, on a pool thread meanwhile (about two thirds of a start's work).
     window = MainWindow(None, settings)
-    window.show_opening(path)
+    window.show_opening(location)
     # The bundle's own test starts the program this way and expects it to quit by itself.
     announce_when_shown(window)
     window.show()
-    open_in_window(window, path, actor)
+    open_in_window(window, location, actor)
     try:
         return int(application.exec())
     finally:
@@ -204,21 +234,12 @@ def run(
             window.store.close()
 
 
-def open_in_window(window: MainWindow, path: Path, actor: str | None) -> None:
-    """Opens path on a pool thread and shows it in window; a refused file offers a choice
-    (quitting with status 2 when the user declines every one)."""
-
-    def work() -> Store:
-        from app.services.store import open_store
-        from ui.main_window import load_workspace
-
-        store = open_store(path, actor=actor)
-        try:
-            load_workspace()
-        except BaseException:
-            store.close()
-            raise
-        return store
+def open_in_window(window: MainWindow, location: Location, actor: str | None) -> Opening:
+    """Opens location on a pool thread and shows it in window. The server's questions (a
+    password, setting up an empty office database) are asked over the window; a database that
+    cannot be opened offers a choice, quitting with status 2 when the user declines every
+    one."""
+    from ui.main_window import load_workspace
 
     def opened(store: Store) -> None:
         if not window.isVisible():  # closed while it opened
@@ -232,11 +253,25 @@ def open_in_window(window: MainWindow, path: Path, actor: str | None) -> None:
             errors.show_error(window, error)
             QCoreApplication.exit(1)
             return
-        window.show_refused(path)
-        store = open_or_choose(path, actor, refused=error, parent=window)
-        if store is None:
+        if not window.isVisible():  # closed while it opened
+            return
+        window.show_refused(location)
+        folder = window.settings.last_folder()
+        chosen = choose_instead(location, error, parent=window, folder=folder)
+        if chosen is None:
             QCoreApplication.exit(2)
             return
-        opened(store)
+        window.show_opening(chosen)
+        open_in_window(window, chosen, actor)
 
-    run_in_background(window, "Opening the database…", work, opened, refused, busy_dialog=False)
+    opening = Opening(
+        window,
+        location,
+        actor,
+        opened=opened,
+        refused=refused,
+        create_file=True,
+        prepare=load_workspace,
+    )
+    opening.start()
+    return opening

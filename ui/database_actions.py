@@ -1,4 +1,5 @@
-"""The File menu's database work: new, open, recent, backup copy, restore, and JSON exchange."""
+"""The File menu's database work: new, open, connect to an office database, recent, backup
+copy, restore, and JSON exchange."""
 
 # ruff: noqa: N815 - Qt signals keep Qt's camelCase (currentChanged, openResponse).
 
@@ -13,11 +14,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
+from app.locations import OfficeServer
 from app.services.errors import UserError
+from ui import office_database
 from ui.common import errors
 from ui.common.actions import connect_triggers, make_action
 from ui.common.operations import run_in_background
-from ui.settings import Settings
+from ui.settings import Settings, location_key
 
 if TYPE_CHECKING:
     from app.services.jurisdictions import JurisdictionSummary
@@ -25,13 +28,24 @@ if TYPE_CHECKING:
 
 DATABASE_FILES = "Jurisdesk databases (*.sqlite);;All files (*)"
 EXCHANGE_FILES = "Exchange files (*.json);;All files (*)"
+RESTORE_TIP = "Replace this database with a backup copy; the current one is kept first"
+RESTORE_ON_SERVER_TIP = (
+    "An office database is restored by IT, with PostgreSQL's own tools (pg_restore), for "
+    "everyone at once"
+)
+BACKUP_TIP = "Write a complete copy of this database"
+BACKUP_ON_SERVER_TIP = (
+    "Write a copy of the office database into a Jurisdesk file on this PC (IT backs up the "
+    "server itself)"
+)
 
 
 class DatabaseActions(QObject):
-    """Picks the files; the window opens the chosen database and shows what was imported."""
+    """Picks the files and office databases; the window opens the chosen database and shows
+    what was imported."""
 
     # The window rebuilds its views around another database, so it does the switching.
-    openRequested = Signal(object, bool)  # path, create
+    openRequested = Signal(object, bool)  # a file's Path or an OfficeServer, create
     restoreRequested = Signal(object)  # the checked backup copy to put in place
     imported = Signal(object)  # the exchange import's result
     statusMessage = Signal(str)
@@ -65,18 +79,17 @@ class DatabaseActions(QObject):
             sp.SP_DialogOpenButton,
             "Open another database file",
         )
-        self.recent_menu = QMenu("Open &Recent", w)
-        self.backup_action = make_action(
+        self.connect_action = make_action(
             w,
-            "&Backup copy…",
-            icon=sp.SP_DriveHDIcon,
-            tip="Write a complete copy of this database",
+            "Connect to o&ffice database…",
+            icon=sp.SP_DriveNetIcon,
+            tip="Open the database your office shares on a server, at the address IT gave you",
         )
+        self.recent_menu = QMenu("Open &Recent", w)
+        self.recent_menu.setToolTipsVisible(True)
+        self.backup_action = make_action(w, "&Backup copy…", icon=sp.SP_DriveHDIcon, tip=BACKUP_TIP)
         self.restore_action = make_action(
-            w,
-            "&Restore from backup…",
-            icon=sp.SP_BrowserReload,
-            tip="Replace this database with a backup copy; the current one is kept first",
+            w, "&Restore from backup…", icon=sp.SP_BrowserReload, tip=RESTORE_TIP
         )
         self.import_action = make_action(
             w,
@@ -94,6 +107,7 @@ class DatabaseActions(QObject):
             (
                 (self.new_database_action, self.new_database),
                 (self.open_database_action, self.open_database),
+                (self.connect_action, self.connect_office_database),
                 (self.backup_action, self.backup_copy),
                 (self.restore_action, self.restore_backup),
                 (self.import_action, self.import_json),
@@ -105,6 +119,7 @@ class DatabaseActions(QObject):
     def add_to_menu(self, menu: QMenu) -> None:
         menu.addAction(self.new_database_action)
         menu.addAction(self.open_database_action)
+        menu.addAction(self.connect_action)
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
         menu.addAction(self.backup_action)
@@ -115,6 +130,13 @@ class DatabaseActions(QObject):
 
     def update(self, has_jurisdiction: bool) -> None:
         self.export_action.setEnabled(has_jurisdiction)
+        on_server = self._store().server is not None
+        # Jurisdesk never replaces a shared database under everyone's feet.
+        self.restore_action.setEnabled(not on_server)
+        self.restore_action.setToolTip(RESTORE_ON_SERVER_TIP if on_server else RESTORE_TIP)
+        self.restore_action.setStatusTip(self.restore_action.toolTip())
+        self.backup_action.setToolTip(BACKUP_ON_SERVER_TIP if on_server else BACKUP_TIP)
+        self.backup_action.setStatusTip(self.backup_action.toolTip())
 
     # == folders ==========================================================================
 
@@ -158,25 +180,56 @@ class DatabaseActions(QObject):
         if name:
             self.openRequested.emit(Path(name), False)
 
+    def connect_office_database(self) -> None:
+        """Asks for the office database's address (starting from the one open, else the one
+        used last) and has the window connect to it."""
+        initial = self._store().server or next(
+            (
+                known
+                for known in self.settings.recent_databases()
+                if isinstance(known, OfficeServer)
+            ),
+            None,
+        )
+        server = office_database.ask_server(self.window, initial)
+        if server is not None:
+            self.openRequested.emit(server, False)
+
     def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        files = self.settings.recent_files()
-        current = self._store().path.resolve()
-        for number, path in enumerate(files, start=1):
-            action = self.recent_menu.addAction(f"&{number} {path}")
-            action.triggered.connect(lambda _c=False, p=path: self.openRequested.emit(p, False))
-            action.setEnabled(path.resolve() != current)
-        if not files:
+        databases = self.settings.recent_databases()
+        current = location_key(self._store().location)
+        for number, location in enumerate(databases, start=1):
+            if isinstance(location, OfficeServer):
+                text = f"{office_database.short_name(location)} (office database)"
+                tip = location.address
+            else:
+                text = tip = str(location)
+            action = self.recent_menu.addAction(f"&{number} {text}")
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.triggered.connect(
+                lambda _c=False, known=location: self.openRequested.emit(known, False)
+            )
+            action.setEnabled(location_key(location) != current)
+        if not databases:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("&Clear this list", self.settings.clear_recent_files)
+            self.recent_menu.addAction("&Clear this list", self.settings.clear_recent_databases)
 
     def backup_copy(self) -> None:
+        """A complete copy in a Jurisdesk file; of an office database too (IT backs up the
+        server itself with PostgreSQL's tools)."""
         from app.services import backup
 
         store = self._store()
-        suggested = f"{store.path.stem}-backup-{date.today().isoformat()}.sqlite"
+        if store.path is not None:
+            stem = store.path.stem
+        else:
+            assert store.server is not None
+            stem = _copy_stem(store.server)
+        suggested = f"{stem}-backup-{date.today().isoformat()}.sqlite"
         name, _ = QFileDialog.getSaveFileName(
             self.window, "Backup copy", str(Path(self.folder()) / suggested), DATABASE_FILES
         )
@@ -197,6 +250,19 @@ class DatabaseActions(QObject):
         from app.services import backup, restore
 
         current = self._store().path
+        if current is None:
+            server = self._store().server
+            assert server is not None
+            name = office_database.sentence(office_database.full_name(server))
+            errors.message(
+                self.window,
+                "Restore from backup",
+                f"{name} is shared on a server: IT restores it, with PostgreSQL's own tools "
+                "(pg_restore), for everyone at once.",
+                informative="Jurisdesk can write a copy of it into a file on this PC with "
+                "File ▸ Backup copy….",
+            )
+            return
         automatic = backup.backups_folder(current)
         start = automatic if automatic.is_dir() else Path(self.folder())
         name, _ = QFileDialog.getOpenFileName(
@@ -302,3 +368,9 @@ class DatabaseActions(QObject):
             lambda: exchange.export_jurisdiction(store, jurisdiction_id, target),
             lambda result: self.statusMessage.emit(f"Exported {summary.name} to {result.path}."),
         )
+
+
+def _copy_stem(server: OfficeServer) -> str:
+    """How a file copy of an office database is named: after the database."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in server.database)
+    return safe.strip("_") or "jurisdesk"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.locations import Location, OfficeServer
 from app.paths import demo_database_path
 from app.services.errors import UserError
+from ui import office_database
 from ui.common import errors
 from ui.common.actions import connect_triggers
 from ui.database_actions import DatabaseActions
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     from app.services.responses import ResponseSummary
     from app.services.store import Store
     from ui.history_panel import RecordHistoryDialog
+    from ui.opening import Opening
     from ui.questionnaire import ResponseEditor
     from ui.records import RecordDialog, RecordPanel
     from ui.staff_window import StaffListWindow
@@ -95,6 +99,8 @@ class MainWindow(QMainWindow):
         self.staff_window: StaffListWindow | None = None
         self._jurisdiction_id: int | None = None
         self._closing_ok = False
+        # An office database being connected to (File ▸ Connect, the recent list).
+        self.connecting: Opening | None = None
         self.setWindowTitle("Jurisdesk")
         self._build_actions()
         self._build_status_bar()
@@ -111,15 +117,23 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.opening_label)
         self._enable_menus(False)
 
-    def show_opening(self, path: Path) -> None:
+    def show_opening(self, location: Location) -> None:
         """Names the database being opened, in the window's title, centre and status bar."""
-        self.opening_label.setText(f"Opening {path.name}…")
-        self.database_label.setText(f"Database: {path}")
-        self.setWindowTitle(f"Jurisdesk — {path.name}")
+        if isinstance(location, OfficeServer):
+            self.opening_label.setText(
+                f"Connecting to the office database {office_database.short_name(location)}…"
+            )
+        else:
+            self.opening_label.setText(f"Opening {location.name}…")
+        self._name_database(location)
 
-    def show_refused(self, path: Path) -> None:
-        """Behind the dialog that says why path cannot be opened, and offers other files."""
-        self.opening_label.setText(f"{path.name} could not be opened.")
+    def show_refused(self, location: Location) -> None:
+        """Behind the dialog that says why location cannot be opened, and offers others."""
+        if isinstance(location, OfficeServer):
+            name = office_database.sentence(office_database.full_name(location))
+            self.opening_label.setText(f"{name} could not be opened.")
+        else:
+            self.opening_label.setText(f"{location.name} could not be opened.")
 
     def _enable_menus(self, enabled: bool) -> None:
         keep = {self.quit_action, self.main_menu.about_action}
@@ -135,7 +149,7 @@ class MainWindow(QMainWindow):
         self._build_workspace()
         self.workspace_ready = True
         self._enable_menus(True)
-        self.settings.add_recent_file(self.store.path)
+        self.settings.add_recent_database(self.store.location)
         self._restore_place()
 
     # == layout ===========================================================================
@@ -158,6 +172,7 @@ class MainWindow(QMainWindow):
         # Tests and ui/screenshots.py reach these on the window.
         self.new_database_action = self.database.new_database_action
         self.open_database_action = self.database.open_database_action
+        self.connect_action = self.database.connect_action
         self.recent_menu = self.database.recent_menu
         self.backup_action = self.database.backup_action
         self.restore_action = self.database.restore_action
@@ -265,9 +280,7 @@ class MainWindow(QMainWindow):
             )
         )
         menu.edit_menu.aboutToShow.connect(self._update_actions)
-        self.database.openRequested.connect(
-            lambda path, create: self.switch_database(path, create=create)
-        )
+        self.database.openRequested.connect(self.open_location)
         self.database.restoreRequested.connect(self.restore_database)
         self.database.imported.connect(self._imported)
         self.database.statusMessage.connect(self.show_message)
@@ -317,7 +330,7 @@ class MainWindow(QMainWindow):
 
     def _load_jurisdiction(self, jurisdiction_id: int | None) -> None:
         self._jurisdiction_id = jurisdiction_id
-        self.settings.set_last_jurisdiction(self.store.path, jurisdiction_id)
+        self.settings.set_last_jurisdiction(self.store.location, jurisdiction_id)
         self.profile.set_jurisdiction(jurisdiction_id)
         self.tabs.stale = set(TAB_NAMES) - {"profile"}
         if jurisdiction_id is None:
@@ -369,7 +382,7 @@ class MainWindow(QMainWindow):
         self.navigator.clear_selection(notify=False)
         self._jurisdiction_id = None
         self.profile.set_jurisdiction(None)
-        self.settings.set_last_jurisdiction(self.store.path, None)
+        self.settings.set_last_jurisdiction(self.store.location, None)
         self.dashboard.refresh()
         self.stack.setCurrentWidget(self.dashboard)
         self._update_actions()
@@ -635,17 +648,88 @@ class MainWindow(QMainWindow):
 
     # == databases ========================================================================
 
+    def open_location(self, location: Location, create: bool = False) -> None:
+        """Opens a database file (create: a new one), or connects to an office database."""
+        if isinstance(location, OfficeServer):
+            self.connect_office_database(location)
+        else:
+            self.switch_database(location, create=create)
+
     def switch_database(self, path: Path, *, create: bool = False) -> bool:
-        """Opens another database in this window; a refused file leaves the current one open."""
+        """Opens another database file in this window; a refused file leaves the current one
+        open."""
         from app.services.store import open_store
 
         if not self._leave_current():
             return False
+        if self.connecting is not None:
+            self.connecting.cancel()  # the file chosen since wins
         try:
             new_store = open_store(path, actor=self.store.actor, create=create)
         except UserError as exc:
             errors.show_error(self, exc)
             return False
+        self._show_store(new_store)
+        self.show_message(f"Opened {path}.")
+        return True
+
+    def connect_office_database(self, server: OfficeServer) -> Opening | None:
+        """Connects to an office database on a pool thread, the window answering meanwhile,
+        and shows it once connected. The server may ask for a password, and an empty
+        database is set up only if the person agrees. A server that cannot be reached, or a
+        database this Jurisdesk cannot use, leaves the current database open, saying why."""
+        from ui.opening import Opening
+
+        name = office_database.short_name(server)
+        if self.connecting is not None and not self.connecting.finished:
+            self.show_message("Jurisdesk is still connecting to an office database; wait a moment.")
+            return None
+        if not self._leave_current():
+            return None
+        opening = Opening(
+            self,
+            server,
+            self.store.actor,
+            opened=self._connected,
+            refused=self._not_connected,
+            label=f"Connecting to the office database {name}…",
+        )
+        self.connecting = opening
+        self.statusBar().showMessage(f"Connecting to the office database {name}…")
+        opening.start()
+        return opening
+
+    def _connected(self, store: Store) -> None:
+        self.connecting = None
+        self.statusBar().clearMessage()
+        if not self.isVisible() or not self._leave_current():
+            # Closed meanwhile, or typing that cannot be saved yet: the person stays.
+            store.close()
+            return
+        self._show_store(store)
+        self.show_message(f"Connected to {office_database.full_name(store.location)}.")
+
+    def _not_connected(self, error: BaseException) -> None:
+        from ui.opening import Declined
+
+        self.connecting = None
+        self.statusBar().clearMessage()
+        if isinstance(error, Declined):
+            self.show_message(str(error))
+        elif isinstance(error, UserError) and self.workspace_ready:
+            current = office_database.full_name(self.store.location)
+            errors.message(
+                self,
+                "Cannot connect to the office database",
+                str(error),
+                icon=QMessageBox.Icon.Warning,
+                informative=f"You are still working in {current}.",
+            )
+        else:
+            errors.show_error(self, error)
+
+    def _show_store(self, new_store: Store) -> None:
+        """Shows another open database in this window in place of the current one."""
         self._save_state()
         old = self.store
         self.store = new_store
@@ -655,11 +739,10 @@ class MainWindow(QMainWindow):
         self._jurisdiction_id = None
         self._build_workspace()
         old.close()
-        self.settings.add_recent_file(path)
-        self.database.remember_folder(path)
+        self.settings.add_recent_database(new_store.location)
+        if new_store.path is not None:
+            self.database.remember_folder(new_store.path)
         self._restore_place()
-        self.show_message(f"Opened {path}.")
-        return True
 
     def restore_database(self, backup_copy: Path) -> bool:
         """Puts a backup copy in place of the open database and reopens it.
@@ -670,6 +753,15 @@ class MainWindow(QMainWindow):
         from app.services import restore
         from app.services.store import open_store
 
+        path = self.store.path
+        if path is None:  # IT restores an office database with PostgreSQL's tools
+            errors.message(
+                self,
+                "Restore from backup",
+                "An office database on a server is restored by IT, with PostgreSQL's own tools.",
+                icon=QMessageBox.Icon.Warning,
+            )
+            return False
         if not self._leave_current():
             return False
         self._save_state()
@@ -680,13 +772,13 @@ class MainWindow(QMainWindow):
         old.close()
         try:
             with _waiting():
-                result = restore.restore_database(old.path, backup_copy)
+                result = restore.restore_database(path, backup_copy)
         except UserError as exc:
             # Nothing was changed; the window's database reconnects on its next use.
             errors.show_error(self, exc)
             return False
         try:
-            new_store = open_store(old.path, actor=old.actor)
+            new_store = open_store(path, actor=old.actor)
         except UserError as exc:
             errors.show_error(self, exc)
             return False
@@ -762,7 +854,7 @@ class MainWindow(QMainWindow):
             informative=(
                 "Records a jurisdiction's facilities, policies and evidence, and answers federal "
                 "questionnaires.\n\n"
-                f"Database: {self.store.path}\n"
+                f"{self._database_line()}\n"
                 f"Schema: {self.store.database.schema_revision}\n"
                 f"Working as: {self.store.actor}\n"
                 f"Log file: {errors.log_file()}"
@@ -774,22 +866,44 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _database_line(self) -> str:
+        """The open database as About names it."""
+        server = self.store.server
+        if server is None:
+            return f"Database: {self.store.path}"
+        return f"Office database: {office_database.short_name(server)}\nAddress: {server.address}"
+
+    def _name_database(self, location: Location, *, demo: bool = False) -> None:
+        """Names the database in the title bar and the status bar: a file by its name and
+        path, an office database as "DATABASE on SERVER" and its address."""
+        if isinstance(location, OfficeServer):
+            self.database_label.setText(f"Office database: {office_database.short_name(location)}")
+            self.database_label.setToolTip(location.address)
+            self.setWindowFilePath("")
+        else:
+            self.database_label.setText(f"Database: {location}")
+            self.database_label.setToolTip(str(location))
+            self.setWindowFilePath(str(location))
+        # The name only; no application display name is set, so no platform appends one.
+        self.setWindowTitle(
+            "Jurisdesk — Demo database"
+            if demo
+            else f"Jurisdesk — {office_database.short_name(location)}"
+        )
+
     def _show_database(self) -> None:
-        self.database_label.setText(f"Database: {self.store.path}")
-        self.database_label.setToolTip(str(self.store.path))
         self.actor_label.setText(f"Working as: {self.store.actor}")
         demo = self.is_demo()
         self.demo_label.setVisible(demo)
-        # The file name only; no application display name is set, so no platform appends one.
-        self.setWindowFilePath(str(self.store.path))
-        self.setWindowTitle(
-            "Jurisdesk — Demo database" if demo else f"Jurisdesk — {self.store.path.name}"
-        )
+        self._name_database(self.store.location, demo=demo)
 
     def is_demo(self) -> bool:
         """True when the open database is the demo's own file (jurisdesk --demo)."""
+        path = self.store.path
+        if path is None:
+            return False
         try:
-            return self.store.path.resolve() == demo_database_path().resolve()
+            return path.resolve() == demo_database_path().resolve()
         except OSError:
             return False
 
@@ -823,7 +937,7 @@ class MainWindow(QMainWindow):
         splitter = self.settings.splitter("main")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        last = self.settings.last_jurisdiction(self.store.path)
+        last = self.settings.last_jurisdiction(self.store.location)
         tab = self.settings.last_tab()
         if last is not None and self.select_jurisdiction(last):
             self.show_tab(tab if tab in TAB_NAMES else "profile")
@@ -838,7 +952,7 @@ class MainWindow(QMainWindow):
             self.settings.sync()
             return
         self.settings.set_splitter("main", self.splitter.saveState())
-        self.settings.set_last_jurisdiction(self.store.path, self._jurisdiction_id)
+        self.settings.set_last_jurisdiction(self.store.location, self._jurisdiction_id)
         self.settings.set_last_tab(self.current_tab())
         self.settings.sync()
 
@@ -846,6 +960,8 @@ class MainWindow(QMainWindow):
         if self.workspace_ready and not self._leave_current():
             event.ignore()
             return
+        if self.connecting is not None:
+            self.connecting.cancel()  # a connection made after all is closed
         self._save_state()
         for window in list(self._history_windows):
             window.close()

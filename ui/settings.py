@@ -1,4 +1,5 @@
-"""Window and UI state kept between runs (QSettings): geometry, selection, recent files, name."""
+"""Window and UI state kept between runs (QSettings): geometry, selection, recent databases,
+name. Never a password: an office database is remembered by its address, which has none."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.locations import AddressError, Location, parse_location
+
 ORGANIZATION = "Jurisdesk"
 APPLICATION = "Jurisdesk"
 MAX_RECENT = 8
 # The paper sizes the PDF exports know (app.reports.pdf.PAPERS), as the menu shows them.
 PAPERS = {"letter": "US Letter", "a4": "A4"}
 DEFAULT_PAPER = "letter"
+
+
+def location_key(location: Location) -> str:
+    """How the settings name a database: a file by its full path, an office database by its
+    address (which never holds a password)."""
+    if isinstance(location, Path):
+        return str(location.resolve())
+    return location.address
 
 
 class Settings:
@@ -49,20 +60,20 @@ class Settings:
     def set_splitter(self, name: str, value: QByteArray) -> None:
         self._settings.setValue(f"splitters/{name}", value)
 
-    # Where the user was, per database (ids differ between files).
-    def _place_key(self, database: Path, what: str) -> str:
+    # Where the user was, per database (ids differ between databases).
+    def _place_key(self, database: Location, what: str) -> str:
         # A digest, because slashes in a key would nest INI groups.
-        digest = hashlib.sha1(str(database.resolve()).encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha1(location_key(database).encode("utf-8")).hexdigest()[:16]
         return f"places/{digest}/{what}"
 
-    def last_jurisdiction(self, database: Path) -> int | None:
+    def last_jurisdiction(self, database: Location) -> int | None:
         value = self._settings.value(self._place_key(database, "jurisdiction"))
         try:
             return int(str(value)) if value not in (None, "") else None
         except (TypeError, ValueError):
             return None
 
-    def set_last_jurisdiction(self, database: Path, jurisdiction_id: int | None) -> None:
+    def set_last_jurisdiction(self, database: Location, jurisdiction_id: int | None) -> None:
         self._settings.setValue(
             self._place_key(database, "jurisdiction"),
             "" if jurisdiction_id is None else jurisdiction_id,
@@ -74,22 +85,37 @@ class Settings:
     def set_last_tab(self, name: str) -> None:
         self._settings.setValue("window/tab", name)
 
-    # Files.
-    def recent_files(self) -> list[Path]:
+    # Databases: files, and office databases by their address.
+    def recent_databases(self) -> list[Location]:
+        """The databases opened last, newest first; an entry that is no longer a usable file
+        path or address (edited by hand, from another version) is left out."""
         value = self._settings.value("files/recent", [])
         if isinstance(value, str):  # INI files give back one item as a plain string
             value = [value]
         items = value if isinstance(value, list) else []
-        return [Path(str(item)) for item in items if item]
+        databases: list[Location] = []
+        for item in items:
+            text = str(item).strip() if item is not None else ""
+            if not text:
+                continue
+            try:
+                databases.append(parse_location(text))
+            except AddressError:
+                continue
+        return databases
 
-    def add_recent_file(self, path: Path) -> list[Path]:
-        path = path.resolve()
-        files = [path] + [p for p in self.recent_files() if p != path]
-        files = files[:MAX_RECENT]
-        self._settings.setValue("files/recent", [str(p) for p in files])
-        return files
+    def add_recent_database(self, location: Location) -> list[Location]:
+        if isinstance(location, Path):
+            location = location.resolve()
+        key = location_key(location)
+        databases = [location] + [
+            known for known in self.recent_databases() if location_key(known) != key
+        ]
+        databases = databases[:MAX_RECENT]
+        self._settings.setValue("files/recent", [location_key(known) for known in databases])
+        return databases
 
-    def clear_recent_files(self) -> None:
+    def clear_recent_databases(self) -> None:
         self._settings.setValue("files/recent", [])
 
     def last_folder(self) -> str:

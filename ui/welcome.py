@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.locations import OfficeServer
 from ui.common import errors
 
 DATABASE_FILES = "Jurisdesk databases (*.sqlite);;All files (*)"
@@ -33,6 +34,9 @@ INTRO = (
     "this computer yet. Choose how to begin: nothing is created until you do."
 )
 OPEN_TEXT = "A database you already have: from a colleague, on a shared folder, or a backup copy."
+CONNECT_TEXT = (
+    "The database your office shares on a server, at the address your IT department gave you."
+)
 DEMO_TEXT = (
     "Four sample cities from the August 2017 letters, in a separate demo file. "
     "Nothing is added to a database of your own."
@@ -42,6 +46,7 @@ DEMO_TEXT = (
 class Choice(Enum):
     CREATE = auto()
     OPEN = auto()
+    CONNECT = auto()
     DEMO = auto()
     QUIT = auto()
 
@@ -55,8 +60,9 @@ def _description(text: str) -> QLabel:
 
 
 class WelcomeDialog(QDialog):
-    """Create a new database (at the default location or another), open one, explore the demo,
-    or quit. Escape and closing the window quit; each choice is a button with a mnemonic."""
+    """Create a new database (at the default location or another), open one, connect to the
+    office database on a server, explore the demo, or quit. Escape and closing the window
+    quit; each choice is a button with a mnemonic."""
 
     def __init__(self, new_path: Path, folder: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +73,7 @@ class WelcomeDialog(QDialog):
         self.folder = folder or str(Path.home())
         self.choice = Choice.QUIT
         self.path: Path | None = None
+        self.server: OfficeServer | None = None
 
         heading = QLabel("Welcome to Jurisdesk")
         font = QFont(heading.font())
@@ -83,6 +90,8 @@ class WelcomeDialog(QDialog):
         self.location_button.setAccessibleName("Choose another location for the new database")
         self.open_button = self._button("&Open an existing database…", self._open)
         self.open_button.setAccessibleDescription(OPEN_TEXT)
+        self.connect_button = self._button("Co&nnect to an office database…", self._connect)
+        self.connect_button.setAccessibleDescription(CONNECT_TEXT)
         self.demo_button = self._button("Explore the &demo", self._demo)
         self.demo_button.setAccessibleDescription(DEMO_TEXT)
 
@@ -97,8 +106,10 @@ class WelcomeDialog(QDialog):
         )
         choices.addWidget(self.open_button, 2, 0, Qt.AlignmentFlag.AlignTop)
         choices.addWidget(_description(OPEN_TEXT), 2, 1)
-        choices.addWidget(self.demo_button, 3, 0, Qt.AlignmentFlag.AlignTop)
-        choices.addWidget(_description(DEMO_TEXT), 3, 1)
+        choices.addWidget(self.connect_button, 3, 0, Qt.AlignmentFlag.AlignTop)
+        choices.addWidget(_description(CONNECT_TEXT), 3, 1)
+        choices.addWidget(self.demo_button, 4, 0, Qt.AlignmentFlag.AlignTop)
+        choices.addWidget(_description(DEMO_TEXT), 4, 1)
 
         buttons = QDialogButtonBox()
         self.quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
@@ -172,12 +183,21 @@ class WelcomeDialog(QDialog):
         if name:
             self._finish(Choice.OPEN, Path(name))
 
+    def _connect(self) -> None:
+        from ui.office_database import ask_server
+
+        server = ask_server(self)
+        if server is not None:
+            self.server = server
+            self._finish(Choice.CONNECT, None)
+
     def _demo(self) -> None:
         self._finish(Choice.DEMO, None)
 
     def reject(self) -> None:
         self.choice = Choice.QUIT
         self.path = None
+        self.server = None
         super().reject()
 
 
@@ -187,7 +207,7 @@ def present(dialog: WelcomeDialog) -> None:
 
 
 def ask(new_path: Path, folder: str = "", parent: QWidget | None = None) -> WelcomeDialog:
-    """Asks how to begin; the returned dialog holds the choice and its path."""
+    """Asks how to begin; the returned dialog holds the choice and its path (or server)."""
     dialog = WelcomeDialog(new_path, folder, parent)
     present(dialog)
     return dialog

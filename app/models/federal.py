@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Entity, Vocabulary
@@ -54,7 +54,9 @@ class GrantAward(Entity):
     application_number: Mapped[str | None] = mapped_column(String(100))
     award_number: Mapped[str | None] = mapped_column(String(100))
     # Whole dollars: award documents state them so, and SQLite has no exact decimal type.
-    amount: Mapped[int | None] = mapped_column(Integer)
+    # Up to ten billion (app.services.fields): a server's INTEGER stops at 2,147,483,647,
+    # so it is a BIGINT there; SQLite's INTEGER holds 64 bits already.
+    amount: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     status: Mapped[str] = mapped_column(Vocabulary(AwardStatus))
     certified_by: Mapped[str | None] = mapped_column(String(200))
     certifier_title: Mapped[str | None] = mapped_column(String(200))

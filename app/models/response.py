@@ -130,7 +130,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     entity_kind: Mapped[str] = mapped_column(String(40))
     entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
-    entity_label: Mapped[str | None] = mapped_column(String(400))
+    entity_label: Mapped[str | None] = mapped_column(Text)
     jurisdiction_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     response_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     field: Mapped[str | None] = mapped_column(String(100))

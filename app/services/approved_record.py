@@ -48,12 +48,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models, questionnaires
 from app.models.base import Entity
 from app.services import audit
+from app.services.collation import ascii_lower
 from app.services.errors import UserError
 from app.services.fields import FieldKind, RecordKind, record_kind
 from app.services.records import Record
@@ -174,7 +175,7 @@ def capture(session: Session, response: models.Response, letter: str | None = No
     facilities = session.scalars(
         select(models.Facility)
         .where(models.Facility.jurisdiction_id == jurisdiction.id)
-        .order_by(func.lower(models.Facility.name), models.Facility.id)
+        .order_by(ascii_lower(models.Facility.name), models.Facility.id)
     ).all()
     answers = sorted(response.answers, key=lambda a: a.id)
     instruments = {i.id: i for a in answers for i in a.instruments}

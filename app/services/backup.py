@@ -38,6 +38,8 @@ __all__ = [
 def backup_to(store: Store, target: Path, *, replace: bool = False) -> Path:
     """Writes a complete copy, or nothing: the copy is made beside the target, then renamed."""
     target = target.expanduser()
+    if store.path is None:
+        return _copy_of_office_database(store, target, replace=replace)
     if target.resolve() == store.path.resolve():
         raise UserError(f"{target} is the open database; choose another file for the backup.")
     if target.exists() and not replace:
@@ -61,6 +63,19 @@ def backup_to(store: Store, target: Path, *, replace: bool = False) -> Path:
         if "full" in message:
             message = _target_full(target)
         raise UserError(message) from exc
+    return target
+
+
+def _copy_of_office_database(store: Store, target: Path, *, replace: bool) -> Path:
+    """A backup copy of an office database is a Jurisdesk file on this PC, made by copying
+    every record into it (the server itself is backed up by IT with pg_dump)."""
+    from app.services import copying
+
+    if target.exists() and not replace:
+        raise UserError(f"{target} already exists; choose another name or use --force.")
+    if not target.parent.is_dir():
+        raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
+    copying.copy_to_new_file(store, target, replace=replace)
     return target
 
 

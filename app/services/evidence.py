@@ -26,6 +26,7 @@ from app.services.safe_files import (
 from app.services.store import Store
 
 EVIDENCE = record_kind("evidence")
+MEDIA_TYPE_LIMIT = 100  # characters of a file's type, such as application/pdf
 
 OPEN_REFUSED = (
     "This file could run a program on this PC, so Jurisdesk does not open it. "
@@ -75,6 +76,17 @@ def attach_bytes(
                     "File",
                     f"{filename} is {len(content) / 1_048_576:.1f} MB; the limit is "
                     f"{MAX_EVIDENCE_BYTES // 1_048_576} MB. Attach a smaller copy or an excerpt.",
+                )
+            ]
+        )
+    if media_type is not None and len(media_type) > MEDIA_TYPE_LIMIT:
+        # What the column holds: a server refuses more, where a file would keep it.
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "media_type",
+                    "Type",
+                    f"is {len(media_type):,} characters long; the limit is {MEDIA_TYPE_LIMIT}.",
                 )
             ]
         )

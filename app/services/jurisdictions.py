@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, func, or_, select
 
 from app import models
+from app.services.collation import ascii_lower, ascii_lower_text, contains_ascii_nocase
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
 
@@ -61,7 +62,7 @@ def overview(store: Store, search: str = "", state: str | None = None) -> list[J
         )
         .outerjoin(facility_counts, facility_counts.c.jurisdiction_id == j.id)
         .outerjoin(response_counts, response_counts.c.jurisdiction_id == j.id)
-        .order_by(func.lower(j.name), j.id)
+        .order_by(ascii_lower(j.name), j.id)
     )
     query = _matching(query, search, state)
     with store.reading() as session:
@@ -73,9 +74,12 @@ def _matching(query: _Query, search: str, state: str | None) -> _Query:
     j = models.Jurisdiction
     text = search.strip()
     if text:
-        pattern = f"%{text}%"
         query = query.where(
-            or_(j.name.ilike(pattern), j.police_agency.ilike(pattern), j.state == text.upper())
+            or_(
+                contains_ascii_nocase(j.name, text),
+                contains_ascii_nocase(j.police_agency, text),
+                j.state == text.upper(),
+            )
         )
     if state:
         query = query.where(j.state == state)
@@ -111,8 +115,6 @@ def overview_row(
 
 
 def list_order(item: JurisdictionSummary) -> tuple[str, int]:
-    """Where overview() puts a jurisdiction: SQLite's lower() (ASCII letters only), then id."""
-    return item.name.translate(_ASCII_LOWER), item.id
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    """Where overview() puts a jurisdiction: its name with A-Z lowered, compared by code point
+    (app.services.collation, on both stores), then id."""
+    return ascii_lower_text(item.name), item.id

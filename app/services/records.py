@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import models
 from app.models.base import Entity
 from app.services import audit
+from app.services.collation import ascii_lower
 from app.services.errors import Conflict, FieldProblem, InvalidInput, Locked, NotFound
 from app.services.fields import FieldKind, RecordKind, record_kind
 from app.services.store import Store
@@ -133,7 +134,7 @@ def list_records(store: Store, kind_key: str, parent_id: int | None = None) -> l
     query = select(model)
     if kind.parent_field and parent_id is not None:
         query = query.where(getattr(model, kind.parent_field) == parent_id)
-    query = query.order_by(func.lower(getattr(model, kind.title_field)), model.id)
+    query = query.order_by(ascii_lower(getattr(model, kind.title_field)), model.id)
     with store.reading() as session:
         return [to_record(kind, row) for row in session.scalars(query)]
 

@@ -36,6 +36,7 @@ from app.vocabulary import PolicyBasis, ResponseStatus
 # Version 0 means "I saw no answer here": saving then conflicts if someone else created one.
 NO_ANSWER_YET = 0
 SOURCE_LIMIT = 400
+METHOD_LIMIT = 200  # how a response was submitted (e-mail, portal, ...)
 
 
 @dataclass(frozen=True)
@@ -515,7 +516,7 @@ def _approved_figures_of(
     found: dict[int, _ApprovedFigures] = {}
     unread: dict[int, tuple[_FiguresKey, models.Response]] = {}
     for row in locked:
-        key = (str(store.path), row.uuid, row.version, row.updated_at)
+        key = (str(store.location), row.uuid, row.version, row.updated_at)
         try:
             # One lookup, not `in` then [], as another thread's list may clear it in between.
             figures = _approved_figures_read[key]
@@ -1060,6 +1061,15 @@ def mark_submitted(
     if not method.strip():
         problems.append(
             FieldProblem("submission_method", "Method", "say how it was sent (e-mail, mail…).")
+        )
+    elif len(method.strip()) > METHOD_LIMIT:
+        # What the column holds: a server refuses more, where a file would keep it.
+        problems.append(
+            FieldProblem(
+                "submission_method",
+                "Method",
+                f"is {len(method.strip()):,} characters long; the limit is {METHOD_LIMIT:,}.",
+            )
         )
     if problems:
         raise InvalidInput(problems)

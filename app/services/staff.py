@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models
 from app.services import audit
+from app.services.collation import ascii_lower
 from app.services.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from app.services.fields import FieldSpec
 from app.services.store import Store
@@ -139,7 +140,7 @@ def list_staff(
         query = query.where(getattr(model, _role(role).value).is_(True))
     if active_only:
         query = query.where(model.active.is_(True))
-    query = query.order_by(model.active.desc(), func.lower(model.name), model.id)
+    query = query.order_by(model.active.desc(), ascii_lower(model.name), model.id)
     with store.reading() as session:
         return [_entry(row) for row in session.scalars(query)]
 

@@ -22,6 +22,7 @@ from app.db import (
     error_name,
     open_database,
 )
+from app.locations import AddressError, Location, OfficeServer, parse_location
 from app.models import OfficeSetting
 from app.models.base import utcnow
 from app.services.errors import Conflict, UserError
@@ -51,8 +52,35 @@ class Store:
         return self.database.engine
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Path | None:
+        """The database file; None for an office database on a server."""
         return self.database.path
+
+    @property
+    def location(self) -> Location:
+        """Where the database is: its file, or its office server (shown to users as is)."""
+        return self.database.location
+
+    @property
+    def server(self) -> OfficeServer | None:
+        """The office server, when the database is shared on one (app.db_server)."""
+        return self.database.server
+
+    def describe_failure(self, error: BaseException) -> str | None:
+        """What the user reads when the database fails (None: a bug in Jurisdesk)."""
+        if self.database.server is not None:
+            from app.db_server import describe_server_failure
+
+            return describe_server_failure(error, self.database.server)
+        assert self.database.path is not None
+        return describe_failure(error, self.database.path)
+
+    def _is_busy(self, error: DBAPIError) -> bool:
+        if self.database.server is not None:
+            from app.db_server import is_busy
+
+            return is_busy(error)
+        return error_name(error).startswith("SQLITE_BUSY")
 
     @property
     def read_only(self) -> bool:
@@ -68,6 +96,7 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """One short session per user action: commit on success, nothing written on failure."""
         if self.database.read_only is not None:
+            assert self.path is not None  # only a file is opened read-only
             raise UserError(self.database.read_only.refusal(self.path))
         session = Session(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -82,9 +111,9 @@ class Store:
                 "Reload it to see their changes, then make yours again."
             ) from exc
         except DBAPIError as exc:
-            # A full disk, a damaged file, a busy one: the user's to fix. SQLite rolled the
-            # transaction back, so nothing of it was written.
-            message = describe_failure(exc, self.path)
+            # A full disk, a damaged file, a busy one, a lost server: the user's to fix. The
+            # transaction was rolled back, so nothing of it was written.
+            message = self.describe_failure(exc)
             if message is None:
                 raise
             raise UserError(self._write_note(exc) or message) from exc
@@ -93,7 +122,7 @@ class Store:
 
     def _write_note(self, error: DBAPIError) -> str | None:
         """What a long write in progress left for those who find the database busy."""
-        if not error_name(error).startswith("SQLITE_BUSY"):
+        if not self._is_busy(error):
             return None
         try:
             # A plain read: it neither waits for the write lock nor is refused by it.
@@ -113,7 +142,7 @@ class Store:
         try:
             yield session
         except DBAPIError as exc:
-            message = describe_failure(exc, self.path)
+            message = self.describe_failure(exc)
             if message is None:
                 raise
             raise UserError(message) from exc
@@ -124,12 +153,39 @@ class Store:
         self.engine.dispose()
 
 
+class PasswordNeeded(UserError):
+    """The office server wants a password: the window asks for it and tries again."""
+
+    def __init__(self, message: str, *, wrong: bool = False) -> None:
+        super().__init__(message)
+        self.wrong = wrong
+
+
 def open_store(
-    path: Path, actor: str | None = None, *, create: bool = True, network: bool | None = None
+    location: Location | str,
+    actor: str | None = None,
+    *,
+    create: bool = True,
+    network: bool | None = None,
+    password: str | None = None,
 ) -> Store:
-    """Opens the database at path; network=None detects a network folder (see app.db)."""
+    """Opens the database at location: a file (network=None detects a network folder, see
+    app.db) or an office database on a server (app.db_server; password only if the server
+    asks for one and libpq finds none in PGPASSWORD or ~/.pgpass)."""
     try:
-        database = open_database(path, create=create, network=network)
-    except DatabaseError as exc:
+        if isinstance(location, str):
+            location = parse_location(location)
+        if isinstance(location, OfficeServer):
+            from app import db_server
+
+            try:
+                database = db_server.open_server_database(
+                    location, create=create, password=password
+                )
+            except db_server.PasswordNeeded as exc:
+                raise PasswordNeeded(str(exc), wrong=exc.wrong) from exc
+        else:
+            database = open_database(location, create=create, network=network)
+    except (DatabaseError, AddressError) as exc:
         raise UserError(str(exc)) from exc
     return Store(database, actor or default_actor())

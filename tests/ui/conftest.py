@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.services.store import Store
 from ui.common import errors
+from ui.common.garbage import collect_on_gui_thread, stop_collecting_on_gui_thread
 from ui.common.wheel_guard import install_wheel_guard
 from ui.settings import APPLICATION, ORGANIZATION, Settings
 
@@ -68,6 +69,15 @@ def wheel_guard(qapp) -> None:
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_collector(qapp) -> Iterator[None]:
+    """As the application does: cycles holding widgets are never collected on a pool thread.
+    Per test, so that the other tests of the same process keep Python's own collection."""
+    collect_on_gui_thread(qapp)
+    yield
+    stop_collecting_on_gui_thread()
+
+
+@pytest.fixture(autouse=True)
 def private_settings(tmp_path: Path, qapp) -> Path:
     """QSettings in a temporary folder, so tests never read or change the user's settings."""
     folder = tmp_path / "settings"
@@ -99,6 +109,14 @@ def no_file_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
+
+
+@pytest.fixture(autouse=True)
+def no_office_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connect and password dialogs answer "cancel" unless a test fills them itself."""
+    from ui import office_database
+
+    monkeypatch.setattr(office_database, "present", lambda dialog: 0)
 
 
 @pytest.fixture

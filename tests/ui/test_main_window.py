@@ -9,6 +9,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.services import audit, records
+from app.services.errors import UserError
 from app.services.store import Store, open_store
 from ui.main_window import TAB_NAMES, MainWindow
 from ui.settings import Settings
@@ -119,7 +120,7 @@ def test_settings_restore_geometry_jurisdiction_and_tab(qtbot, store: Store, set
     assert second.current_tab() == "facilities"
     assert second.stack.currentWidget() is second.tabs
     assert second.facilities.parent_id == baltimore.id
-    assert settings.recent_files() == [store.path.resolve()]
+    assert settings.recent_databases() == [store.path.resolve()]
 
 
 def test_first_start_opens_large_and_centred(qtbot, store: Store, settings) -> None:
@@ -272,12 +273,14 @@ def test_import_problems_are_listed(qtbot, window, tmp_path, choose_file, dialog
 
 
 def test_start_up_with_a_refused_file_offers_a_choice(tmp_path: Path, dialogs) -> None:
-    from ui.application import open_or_choose
+    from ui.application import choose_instead
 
     foreign = tmp_path / "minutes.sqlite"
     foreign.write_bytes(b"Council minutes, not a database." * 40)
+    with pytest.raises(UserError) as refused:
+        open_store(foreign, actor=None)
     dialogs.answer(Button.Close)  # "Quit"
-    assert open_or_choose(foreign, actor=None) is None
+    assert choose_instead(foreign, refused.value) is None
     assert dialogs.shown[-1].title == "Cannot open the database"
     assert foreign.read_bytes().startswith(b"Council minutes")
 
@@ -319,7 +322,7 @@ def test_the_window_shows_first_and_the_database_opens_in_the_background(
         assert window.stack.currentWidget() is window.dashboard
         assert window.open_database_action.isEnabled()
         assert window.main_menu.new_jurisdiction_action.isEnabled()
-        assert settings.recent_files()[0] == path
+        assert settings.recent_databases()[0] == path
     finally:
         window.store.close()
 

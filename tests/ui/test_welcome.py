@@ -22,7 +22,7 @@ from ui.main_window import DEMO_NOTE, MainWindow
 @dataclass
 class Opened:
     title: str
-    path: Path
+    path: Path | None  # None: an office database
     jurisdictions: int
     demo_note: bool
 
@@ -187,6 +187,37 @@ def test_open_an_existing_database(start, data: Path, tmp_path: Path, choose_fil
     assert _files(data) == []
 
 
+def test_connect_to_an_office_database(
+    start, data: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch, dialogs
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.locations import OfficeServer, parse_location
+    from ui import office_database
+
+    server = parse_location(postgres_url)
+    assert isinstance(server, OfficeServer)
+
+    def fill(dialog: office_database.ConnectDialog) -> int:
+        dialog.address_edit.setText(str(server))
+        dialog.address_edit.textEdited.emit(str(server))
+        dialog.connect_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(office_database, "present", fill)
+    dialogs.answer(QMessageBox.StandardButton.Yes)  # set up the empty office database
+    _code, seen = start(lambda dialog: dialog.connect_button.click())
+    title = f"Jurisdesk — {server.database} on this PC"
+    assert seen.opened == [Opened(title, None, 0, False)]
+    assert dialogs.titles == ["Set up the office database"]
+    assert _files(data) == []
+
+    # The next start connects to it again, asking nothing.
+    _code, again = start(None)
+    assert [o.title for o in again.opened] == [title]
+    assert dialogs.titles == ["Set up the office database"]
+
+
 def test_welcome_keyboard_and_accessible_names(qtbot, tmp_path: Path) -> None:
     dialog = welcome.WelcomeDialog(tmp_path / "jurisdesk.sqlite")
     qtbot.addWidget(dialog)
@@ -196,6 +227,7 @@ def test_welcome_keyboard_and_accessible_names(qtbot, tmp_path: Path) -> None:
         dialog.create_button,
         dialog.location_button,
         dialog.open_button,
+        dialog.connect_button,
         dialog.demo_button,
         dialog.quit_button,
     ]

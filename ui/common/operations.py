@@ -80,27 +80,31 @@ class _Job(QRunnable):
 
 
 _running: set[_Job] = set()
-# Signals of finished jobs whose pool thread may still be inside emit(): the queued result
-# can reach the window before emit() has returned there, and deleting the object under it
-# crashes. Each is deleted once its job's run() has returned (see _release).
-_retiring: list[tuple[threading.Event, QObject]] = []
+# Finished jobs whose pool thread may still be inside emit(): the queued result can reach the
+# window before emit() has returned there, and cutting the connections or deleting the signals
+# under it crashes the process. Each is let go once its run() has returned (see _release).
+_retiring: list[tuple[threading.Event, QObject, tuple[Any, ...]]] = []
+# How long the window waits for a job's thread to leave emit(): microseconds as a rule.
+_LEAVE_EMIT_SECONDS = 0.5
 
 
 def _release(job: _Job | _ProgressJob, *signals: Any) -> None:
     """Cuts a finished job's connections and lets its signals object go. The connections hold
     the callbacks, and through them the window that asked (a letter preview holds its pages):
     kept, every finished job would keep its window alive."""
-    for signal in signals:
-        with contextlib.suppress(RuntimeError, TypeError):
-            signal.disconnect()
-    _retiring.append((job.ran, job.signals))
+    # Event.wait lets go of the GIL, so the pool thread can finish its emit() meanwhile.
+    job.ran.wait(_LEAVE_EMIT_SECONDS)
+    _retiring.append((job.ran, job.signals, signals))
     still_running = []
-    for ran, owner in _retiring:
-        if ran.is_set():
-            with contextlib.suppress(RuntimeError):
-                owner.deleteLater()
-        else:
-            still_running.append((ran, owner))
+    for ran, owner, connected in _retiring:
+        if not ran.is_set():
+            still_running.append((ran, owner, connected))
+            continue
+        for signal in connected:
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect()
+        with contextlib.suppress(RuntimeError):
+            owner.deleteLater()
     _retiring[:] = still_running
 
 
