@@ -43,6 +43,14 @@ FONT_LICENCES = (
         "Droid Sans Fallback (resources/fonts/fallback)",
         ROOT / "resources" / "fonts" / "fallback" / "LICENSE-Apache-2.0.txt",
     ),
+    (
+        "NanumSquare (resources/fonts/hangul)",
+        ROOT / "resources" / "fonts" / "hangul" / "LICENSE-OFL-Nanum.txt",
+    ),
+    (
+        "Symbola (resources/fonts/symbols)",
+        ROOT / "resources" / "fonts" / "symbols" / "LICENSE-Symbola.txt",
+    ),
 )
 
 

@@ -17,7 +17,7 @@ from app.locations import Location, OfficeServer
 from app.paths import demo_database_path
 from app.services.errors import UserError
 from ui import office_database, welcome
-from ui.common import errors
+from ui.common import colours, errors
 from ui.common.garbage import collect_on_gui_thread
 from ui.common.wheel_guard import install_wheel_guard
 from ui.icon import application_icon
@@ -61,8 +61,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     application = QApplication(argv if argv is not None else sys.argv[:1])
     # No application display name: X11, Wayland and Windows append it to every window title,
     # which made the main window read "Jurisdesk — b.sqlite — Jurisdesk".
-    # Fusion looks the same on every office PC, so help texts and screenshots match.
-    application.setStyle("Fusion")
+    # Fusion looks the same on every office PC, so help texts and screenshots match; with a
+    # focus frame that can be seen, and a selection colour that reads (ui/common/colours.py).
+    colours.install(application)
     application.setWindowIcon(application_icon())
     install_wheel_guard(application)
     collect_on_gui_thread(application)

@@ -38,6 +38,7 @@ from shiboken6 import isValid
 from app.services import Store, responses
 from app.services.responses import ResponseSummary
 from app.vocabulary import ResponseStatus
+from ui.common.colours import Kind, follow_palette, roles, styled
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background
 from ui.common.table_model import RowsModel, put_row
@@ -49,11 +50,31 @@ SOON_DAYS = 7
 MAX_NAME_CHARS = 34
 TABLE_TITLE = "&Open responses, soonest due first"
 LOADING = "Reading the responses…"
-OVERDUE_COLOR = QColor("#fbe3e3")
-SOON_COLOR = QColor("#fff1cc")
+# Stripe colour of each status tile: a role of ui.common.colours.
+STATUS_ROLES = {
+    ResponseStatus.DRAFT: "draft",
+    ResponseStatus.IN_REVIEW: "in_review",
+    ResponseStatus.APPROVED: "approved",
+    ResponseStatus.SUBMITTED: "submitted",
+}
 RESPONSE_ID_ROLE = Qt.ItemDataRole.UserRole
 URGENCY_ROLE = Qt.ItemDataRole.UserRole + 1
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2  # what ProgressDelegate paints
+
+
+def overdue_colour() -> QColor:
+    return QColor(roles().overdue_row)
+
+
+def soon_colour() -> QColor:
+    return QColor(roles().soon_row)
+
+
+def legend_text() -> str:
+    """What the rows' colours mean; the Days left column says it in words as well."""
+    if roles().kind is Kind.HIGH_CONTRAST:  # rows are not tinted under high contrast
+        return f"“Days left” says which responses are overdue or due within {SOON_DAYS} days."
+    return f"Red rows are overdue; amber rows are due within {SOON_DAYS} days."
 
 
 @dataclass(frozen=True)
@@ -152,12 +173,16 @@ class OpenResponsesModel(RowsModel[OpenResponse]):
             )[column]
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.urgency == "overdue":
-                return OVERDUE_COLOR
+                return overdue_colour()
             if row.urgency == "soon":
-                return SOON_COLOR
+                return soon_colour()
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == DAYS_LEFT and row.urgency:
-            return QColor("#9b1c1c") if row.urgency == "overdue" else QColor("#7a5200")
+        if role == Qt.ItemDataRole.ForegroundRole and row.urgency:
+            colours = roles()
+            if column != DAYS_LEFT:
+                return QColor(colours.row_text)
+            overdue = row.urgency == "overdue"
+            return QColor(colours.overdue_text if overdue else colours.soon_text)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (DAYS_LEFT, COMPLETE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -202,11 +227,13 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#dfe4ea"))
+        colours = roles()
+        painter.setBrush(QColor(colours.progress_groove))
         painter.drawRoundedRect(bar, 3, 3)
         filled = QRect(bar)
         filled.setWidth(int(bar.width() * int(percent) / 100))
-        painter.setBrush(QColor("#2e7d32") if int(percent) == 100 else QColor("#3b73b9"))
+        done = int(percent) == 100
+        painter.setBrush(QColor(colours.progress_done if done else colours.progress_fill))
         if filled.width() > 0:
             painter.drawRoundedRect(filled, 3, 3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -225,24 +252,33 @@ class StatusTile(QFrame):
     """A count with its status name, e.g. "3 / In review"."""
 
     def __init__(self, label: str, color: str, parent: QWidget | None = None) -> None:
+        """color: the role (ui.common.colours) of the stripe along the top."""
         super().__init__(parent)
         self.setObjectName("statusTile")
-        self.setStyleSheet(
-            f"#statusTile {{ background: white; border: 1px solid #d5dbe3;"
-            f" border-top: 4px solid {color}; border-radius: 4px; }}"
+        self.stripe_role = color
+        styled(
+            self,
+            "#statusTile {{ background: {tile_background}; border: 1px solid {tile_border};"
+            f" border-top: 4px solid {{{color}}}; border-radius: 4px; }}}}"
+            " #statusTile QLabel {{ color: {text}; }}",
         )
+        follow_palette(self, self._show_stripe)
         self.count = QLabel("0", self)
         font = self.count.font()
         font.setPointSizeF(font.pointSizeF() * 2.2)
         font.setBold(True)
         self.count.setFont(font)
         self.label = QLabel(label, self)
-        self.label.setStyleSheet("color: #444444;")
+        styled(self.label, "color: {tile_label};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 10)
         layout.addWidget(self.count)
         layout.addWidget(self.label)
         self.setAccessibleName(label)
+
+    def _show_stripe(self) -> None:
+        """The stripe's colour as a property, for the contrast test to read."""
+        self.setProperty("stripe", getattr(roles(), self.stripe_role))
 
     def set_count(self, count: int) -> None:
         self.count.setText(f"{count:,}")
@@ -259,19 +295,16 @@ class DashboardViewLayout(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         title.setFont(font)
-        colors = {
-            ResponseStatus.DRAFT: "#7a8797",
-            ResponseStatus.IN_REVIEW: "#c58a00",
-            ResponseStatus.APPROVED: "#2e7d32",
-            ResponseStatus.SUBMITTED: "#1f5fa8",
-        }
-        self.tiles = {s.value: StatusTile(s.label, colors[s], self) for s in ResponseStatus}
+        self.tiles = {s.value: StatusTile(s.label, STATUS_ROLES[s], self) for s in ResponseStatus}
         tiles = QHBoxLayout()
         for tile in self.tiles.values():
             tiles.addWidget(tile)
         tiles.addStretch(1)
         self.table_label = QLabel(TABLE_TITLE, self)
-        self.table_label.setStyleSheet("font-weight: 600;")
+        # Semibold through the font: a style sheet would keep the palette it was polished with.
+        heading = self.table_label.font()
+        heading.setWeight(heading.Weight.DemiBold)
+        self.table_label.setFont(heading)
         self.table = QTableView(self)
         self.table.setAccessibleName("Open responses")
         self.table_label.setBuddy(self.table)
@@ -287,11 +320,10 @@ class DashboardViewLayout(QWidget):
             self,
         )
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: #555555;")
-        self.legend = QLabel(
-            f"Red rows are overdue; amber rows are due within {SOON_DAYS} days.", self
-        )
-        self.legend.setStyleSheet("color: #555555;")
+        styled(self.empty, "color: {muted};")
+        self.legend = QLabel(self)
+        styled(self.legend, "color: {muted};")
+        follow_palette(self.legend, lambda: self.legend.setText(legend_text()))
         self.continue_button = QPushButton("&Continue", self)
         self.continue_button.setToolTip("Open the selected response (Enter)")
         bottom = QHBoxLayout()

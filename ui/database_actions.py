@@ -89,7 +89,7 @@ class DatabaseActions(QObject):
         self.recent_menu.setToolTipsVisible(True)
         self.backup_action = make_action(w, "&Backup copy…", icon=sp.SP_DriveHDIcon, tip=BACKUP_TIP)
         self.restore_action = make_action(
-            w, "&Restore from backup…", icon=sp.SP_BrowserReload, tip=RESTORE_TIP
+            w, "Re&store from backup…", icon=sp.SP_BrowserReload, tip=RESTORE_TIP
         )
         self.import_action = make_action(
             w,

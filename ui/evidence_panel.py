@@ -104,9 +104,9 @@ class EvidencePanel(RecordPanel):
         self.add_button.setToolTip("Attach a document (Insert); you can also drop files here.")
         self.open_button = QPushButton("&Open")
         self.open_button.setToolTip("Open a copy in the program your computer uses for it.")
-        self.save_copy_button = QPushButton("Save cop&y…")
+        self.save_copy_button = QPushButton("Save &copy…")
         self.save_copy_button.setToolTip("Write the stored file to a folder of your choice.")
-        self.verify_button = QPushButton("&Verify")
+        self.verify_button = QPushButton("Verif&y")
         self.verify_button.setToolTip("Check the stored file still matches its SHA-256.")
         # Buttons keep their natural width at the right, as the row's other buttons do.
         self.extra_buttons.addStretch()

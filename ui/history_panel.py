@@ -140,7 +140,7 @@ class HistoryPanel(QWidget):
         self.filter_edit.setPlaceholderText("Filter by name, record, field or value…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter history")
-        label = QLabel("Fil&ter:")
+        label = QLabel("Filte&r:")  # Alt+T is the list's State
         label.setBuddy(self.filter_edit)
         self.count_label = QLabel()
         self.table = RecordTableView()

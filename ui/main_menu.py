@@ -54,6 +54,9 @@ class MainMenu(QObject):
             sp.SP_TrashIcon,
             "Delete the selected record",
         )
+        self.record_history_action = make_action(
+            w, "&History of this record…", tip="Every change to the selected record"
+        )
         self.find_action = make_action(w, "&Find jurisdiction", QKeySequence.StandardKey.Find)
         self.preferences_action = make_action(w, "&Preferences…")
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -85,6 +88,12 @@ class MainMenu(QObject):
         self.delete_jurisdiction_action = make_action(
             w, "&Delete jurisdiction…", tip="Delete the selected jurisdiction and its records"
         )
+        self.help_action = make_action(
+            w,
+            "&User manual",
+            QKeySequence.StandardKey.HelpContents,
+            tip="The manual, open at the page for what is showing (F1)",
+        )
         self.about_action = make_action(w, "&About Jurisdesk")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -106,6 +115,7 @@ class MainMenu(QObject):
         self.edit_menu.addAction(self.new_record_action)
         self.edit_menu.addAction(self.edit_record_action)
         self.edit_menu.addAction(self.delete_record_action)
+        self.edit_menu.addAction(self.record_history_action)
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.find_action)
         self.edit_menu.addSeparator()
@@ -123,8 +133,25 @@ class MainMenu(QObject):
         jurisdiction_menu.addAction(self.new_jurisdiction_action)
         jurisdiction_menu.addAction(self.delete_jurisdiction_action)
 
+        # The open response's actions (its toolbar's, and moving between steps); shown only
+        # while a response is open, see show_response_actions.
+        self.response_menu = bar.addMenu("&Response")
+        self.response_menu.menuAction().setVisible(False)
+
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+
+    def show_response_actions(self, groups: list[list[QAction]]) -> None:
+        """Fills the Response menu with the open response's actions, a separator between
+        groups; no groups hides the menu (no response open)."""
+        self.response_menu.clear()
+        for group in groups:
+            if self.response_menu.actions():
+                self.response_menu.addSeparator()
+            self.response_menu.addActions(group)
+        self.response_menu.menuAction().setVisible(bool(groups))
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main toolbar", self.window)

@@ -32,7 +32,9 @@ from app.services.errors import UserError
 from ui import office_database
 from ui.common import errors
 from ui.common.actions import connect_triggers
+from ui.common.colours import styled
 from ui.database_actions import DatabaseActions
+from ui.help import HelpWindow, install_help_key, show_help_for
 from ui.main_menu import MainMenu
 from ui.report_actions import ChosenJurisdiction, ChosenResponse, ReportActions
 from ui.settings import Settings
@@ -111,7 +113,8 @@ class MainWindow(QMainWindow):
             self.open_workspace(store)
 
     def _show_opening(self) -> None:
-        """What shows while the database opens: the menus (only Quit and About work yet)."""
+        """What shows while the database opens: the menus (only Quit, About and the user
+        manual work yet)."""
         self.opening_label = QLabel("Opening the database…")
         self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self.opening_label)
@@ -136,7 +139,7 @@ class MainWindow(QMainWindow):
             self.opening_label.setText(f"{location.name} could not be opened.")
 
     def _enable_menus(self, enabled: bool) -> None:
-        keep = {self.quit_action, self.main_menu.about_action}
+        keep = {self.quit_action, self.main_menu.about_action, self.main_menu.help_action}
         for menu in self.menuBar().findChildren(QMenu):
             for action in menu.actions():
                 if action not in keep and not action.isSeparator():
@@ -190,7 +193,10 @@ class MainWindow(QMainWindow):
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.actor_label = QLabel()
         self.demo_label = QLabel(DEMO_NOTE)
-        self.demo_label.setStyleSheet("font-weight: bold")
+        # Bold through the font: a style sheet would keep the palette it was polished with.
+        bold = self.demo_label.font()
+        bold.setBold(True)
+        self.demo_label.setFont(bold)
         self.demo_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.demo_label)
         self.statusBar().addPermanentWidget(self.actor_label)
@@ -250,9 +256,10 @@ class MainWindow(QMainWindow):
         banner.setObjectName("databaseBanner")
         banner.setWordWrap(True)
         banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        banner.setStyleSheet(
-            "#databaseBanner { background: #fff4d6; border-bottom: 1px solid #e0c068; "
-            "padding: 6px 10px; }"
+        styled(
+            banner,
+            "#databaseBanner {{ background: {notice_background}; color: {notice_text};"
+            " border-bottom: 1px solid {notice_border}; padding: 6px 10px; }}",
         )
         banner.setVisible(bool(self.store.notices))
         return banner
@@ -270,6 +277,7 @@ class MainWindow(QMainWindow):
                 (menu.new_record_action, self.new_record),
                 (menu.edit_record_action, self.edit_record),
                 (menu.delete_record_action, self.delete_selected),
+                (menu.record_history_action, self.record_history),
                 (menu.find_action, self.focus_search),
                 (menu.dashboard_action, self.show_dashboard),
                 *((menu.tab_actions[name], partial(self.show_tab, name)) for name in TAB_NAMES),
@@ -277,6 +285,7 @@ class MainWindow(QMainWindow):
                 (menu.new_jurisdiction_action, self.new_jurisdiction),
                 (menu.delete_jurisdiction_action, self.delete_jurisdiction),
                 (menu.about_action, self.show_about),
+                (menu.help_action, self.show_help),
             )
         )
         menu.edit_menu.aboutToShow.connect(self._update_actions)
@@ -284,6 +293,8 @@ class MainWindow(QMainWindow):
         self.database.restoreRequested.connect(self.restore_database)
         self.database.imported.connect(self._imported)
         self.database.statusMessage.connect(self.show_message)
+        # F1 in a dialog or the staff list, where the window's own shortcut does not reach.
+        install_help_key(self)
 
     def _wire_workspace(self) -> None:
         self.navigator.jurisdictionSelected.connect(self._jurisdiction_chosen)
@@ -457,11 +468,13 @@ class MainWindow(QMainWindow):
             has_record = panel.current_record() is not None
             menu.edit_record_action.setEnabled(has_record)
             menu.delete_record_action.setEnabled(has_record)
+            menu.record_history_action.setEnabled(has_record)
         else:
             # No record table showing: New jurisdiction has its own action and button.
             menu.new_record_action.setText("&New record…")
             menu.new_record_action.setEnabled(False)
             menu.edit_record_action.setEnabled(False)
+            menu.record_history_action.setEnabled(False)
             menu.delete_record_action.setEnabled(
                 has_jurisdiction and self.navigator.list_view.hasFocus()
             )
@@ -479,6 +492,11 @@ class MainWindow(QMainWindow):
         panel = self.current_panel()
         if panel is not None:
             panel.edit_record()
+
+    def record_history(self) -> None:
+        panel = self.current_panel()
+        if panel is not None:
+            panel.request_history()
 
     def delete_selected(self) -> None:
         if self.navigator.list_view.hasFocus():
@@ -557,6 +575,20 @@ class MainWindow(QMainWindow):
         editor.toolbar.addAction(self.reports.export_letter_action)
         editor.toolbar.addAction(self.reports.export_letter_docx_action)
         editor.toolbar.addAction(self.reports.print_letter_action)
+        # Every toolbar action in a menu too, with the steps, for the keyboard (Alt+R).
+        letter = [
+            self.reports.export_letter_action,
+            self.reports.export_letter_docx_action,
+            self.reports.print_letter_action,
+        ]
+        self.main_menu.show_response_actions(
+            [
+                editor.workflow_actions,
+                [editor.previous_action, editor.next_action],
+                [editor.history_action, editor.save_action, editor.close_action],
+                letter,
+            ]
+        )
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)
         editor.closed.connect(self._editor_closed)
@@ -616,6 +648,7 @@ class MainWindow(QMainWindow):
                 ):
                     return False
         self.editor = None
+        self.main_menu.show_response_actions([])
         self.stack.removeWidget(editor)
         editor.deleteLater()
         return True
@@ -842,6 +875,10 @@ class MainWindow(QMainWindow):
         if self.staff_window is not None:
             self.staff_window.close()
             self.staff_window = None
+
+    def show_help(self) -> HelpWindow:
+        """The user manual, at the page for what is showing."""
+        return show_help_for(self)
 
     def show_about(self) -> None:
         if not self.workspace_ready:

@@ -34,6 +34,7 @@ from app.services import jurisdictions
 from app.services.jurisdictions import JurisdictionSummary
 from app.services.store import Store
 from app.vocabulary import US_STATES, JurisdictionKind
+from ui.common.colours import styled
 from ui.common.table_model import put_row
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -137,7 +138,7 @@ class Navigator(QWidget):
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
-        self.count_label.setStyleSheet("color: palette(placeholder-text);")
+        styled(self.count_label, "color: {muted};")
 
         layout = QVBoxLayout(self)
         margin = self.style().pixelMetric(self.style().PixelMetric.PM_LayoutLeftMargin)

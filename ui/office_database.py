@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.locations import AddressError, Location, OfficeServer, parse_server
 from ui.common import errors
+from ui.common.colours import styled
 
 DEFAULT_PORT = 5432
 DEFAULT_SSL_MODE = "require"
@@ -139,7 +140,7 @@ class ConnectDialog(QDialog):
         self.address_edit.setClearButtonEnabled(True)
         self.address_problem_label = _note("")
         self.address_problem_label.setObjectName("addressProblem")
-        self.address_problem_label.setStyleSheet("#addressProblem { color: #a40000; }")
+        styled(self.address_problem_label, "#addressProblem {{ color: {error}; }}")
         self.address_problem_label.setVisible(False)
 
         self.server_edit = QLineEdit()
@@ -372,7 +373,7 @@ class PasswordDialog(QDialog):
             "The server refused that password. Check it (is Caps Lock on?) and enter it again."
         )
         self.refused_label.setObjectName("passwordRefused")
-        self.refused_label.setStyleSheet("#passwordRefused { color: #a40000; font-weight: bold; }")
+        styled(self.refused_label, "#passwordRefused {{ color: {error}; font-weight: bold; }}")
         self.refused_label.setVisible(wrong)
 
         self.password_edit = QLineEdit()

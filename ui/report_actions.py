@@ -145,7 +145,7 @@ class ReportActions(QObject):
             "Write the response letter as a Word document, to finish in a word processor",
         )
         self.export_report_action = a(
-            "Export full &report (PDF)…",
+            "E&xport full report (PDF)…",
             self.export_report,
             "Write the jurisdiction's full report: every response, record and change",
         )

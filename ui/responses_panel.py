@@ -30,6 +30,7 @@ from app.services.open_requests import NewResponseDefaults
 from app.services.records import Record
 from app.services.responses import ResponseSummary
 from ui.common import errors
+from ui.common.colours import styled
 from ui.common.errors import show_error
 from ui.common.operations import wait_for
 from ui.common.table_model import RowsModel
@@ -141,7 +142,7 @@ class NewResponseDialog(QDialog):
         self.prepared_by.setCurrentText(defaults.prepared_by or "")
         self.description = QLabel(self)
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #555555;")
+        styled(self.description, "color: {muted};")
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
         for caption, widget in (

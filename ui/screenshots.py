@@ -23,15 +23,16 @@ os.environ["TZ"] = "UTC"  # times in the History tab read the same wherever this
 if hasattr(time, "tzset"):
     time.tzset()
 
-from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
+from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
 
 from app.services import demo, responses
 from app.services.store import open_store
 from ui.application import make_application
+from ui.common.colours import dark_palette
 from ui.main_window import MainWindow
-from ui.questionnaire.editor import REVIEW_STEP
+from ui.questionnaire.editor import LETTER_STEP, REVIEW_STEP
 from ui.settings import APPLICATION, ORGANIZATION, Settings
 
 SIZE = (1280, 800)
@@ -41,6 +42,19 @@ AS_OF = date(2017, 8, 14)
 FONT = ("DejaVu Sans", 9)
 ACTOR = "Maria Lopez, Deputy City Attorney"
 DATABASE_NAME = "jurisdesk-demo.sqlite"
+# The user manual's pictures (resources/manual/images, shipped with the program): copies of
+# these screenshots, narrower and in 256 colours so the manual stays small.
+MANUAL_FOLDER = Path(__file__).resolve().parent.parent / "resources" / "manual" / "images"
+MANUAL_WIDTH = 960
+MANUAL_IMAGES = (
+    "dashboard.png",
+    "profile.png",
+    "facilities.png",
+    "questionnaire-facility-grid.png",
+    "letter.png",
+    "review.png",
+    "history.png",
+)
 
 
 @contextmanager
@@ -69,14 +83,41 @@ class Photographer:
         self.window = window
         self.folder = folder
         self.written: list[Path] = []
+        self.prefix = ""  # "dark-" for the second round, under the dark palette
 
     def shoot(self, name: str) -> Path:
         settle(self.application)
-        path = self.folder / name
+        path = self.folder / f"{self.prefix}{name}"
         if not self.window.grab().save(str(path), "PNG"):
             raise OSError(f"Could not write {path}")
         self.written.append(path)
         return path
+
+
+def manual_images() -> tuple[str, ...]:
+    """The file names of the pictures the user manual shows, as take_all() writes them."""
+    return MANUAL_IMAGES
+
+
+def write_manual_images(screenshots: list[Path], folder: Path) -> list[Path]:
+    """Copies of the manual's screenshots into folder, MANUAL_WIDTH wide, in 256 colours."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_name = {path.name: path for path in screenshots}
+    missing = [name for name in MANUAL_IMAGES if name not in by_name]
+    if missing:
+        raise RuntimeError(f"The tour took no {', '.join(missing)}")
+    written = []
+    for name in MANUAL_IMAGES:
+        image = QImage(str(by_name[name]))
+        small = image.scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        small = small.convertToFormat(
+            QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither
+        )
+        path = folder / name
+        if not small.save(str(path)):  # PNG, from the name
+            raise OSError(f"Could not write {path}")
+        written.append(path)
+    return written
 
 
 def jurisdiction_id(window: MainWindow, name: str) -> int:
@@ -105,6 +146,11 @@ def take_all(folder: Path, work: Path) -> list[Path]:
             window.database_label.setText(f"Database: {DATABASE_NAME}")
             window.setWindowTitle(f"Jurisdesk — {DATABASE_NAME}")
             camera = Photographer(application, window, folder)
+            _tour(window, camera, store)
+            # The same views again under the dark palette Qt 6 follows in Windows' dark mode.
+            application.setPalette(dark_palette())
+            window.resize(*SIZE)
+            camera.prefix = "dark-"
             _tour(window, camera, store)
             window.close()
             return camera.written
@@ -135,6 +181,8 @@ def _tour(window: MainWindow, camera: Photographer, store: object) -> None:
     first = editor.visible_questions()[0]
     editor.go_to(first.key)
     camera.shoot("questionnaire-facility-grid.png")
+    editor.go_to(LETTER_STEP)
+    camera.shoot("letter.png")
     editor.go_to(REVIEW_STEP)
     camera.shoot("review.png")
     editor.close_editor()
@@ -150,9 +198,16 @@ def _tour(window: MainWindow, camera: Photographer, store: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("folder", type=Path, help="where to write the PNG files")
+    parser.add_argument(
+        "--manual",
+        type=Path,
+        default=MANUAL_FOLDER,
+        help="where to write the user manual's pictures (default: resources/manual/images)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="jurisdesk-screenshots-") as work:
         written = take_all(args.folder, Path(work))
+    written += write_manual_images(written, args.manual)
     for path in written:
         print(f"{path} ({path.stat().st_size // 1024} kB)")
     return 0

@@ -28,6 +28,7 @@ from app.services.errors import Conflict, FieldProblem, InvalidInput, UserError
 from app.services.staff import StaffEntry, StaffInput, StaffRole
 from app.services.store import Store
 from ui.common import errors
+from ui.common.colours import roles, styled
 from ui.common.forms import ERROR_STYLE, HELP_STYLE
 from ui.common.operations import wait_for
 from ui.common.table_model import RowsModel
@@ -47,7 +48,7 @@ ROLE_CAPTIONS = {
     StaffRole.REVIEWS: "&Reviews responses (checks them, or sends them back)",
     StaffRole.APPROVES: "&Approves responses (signs off and locks them)",
 }
-LEFT_COLOR = "#767676"  # grey that still reads on white: people who left stay legible
+LEFT_COLOR = "muted"  # a role of ui.common.colours: people who left stay legible
 
 
 class StaffModel(RowsModel[StaffEntry]):
@@ -69,7 +70,7 @@ class StaffModel(RowsModel[StaffEntry]):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ROLE_COLUMNS:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and not entry.active:
-            return QColor(LEFT_COLOR)
+            return QColor(getattr(roles(), LEFT_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole and not entry.active:
             return f"{entry.name} has left; the name stays on the responses they worked on."
         if role == STAFF_ID_ROLE:
@@ -124,7 +125,7 @@ class StaffDialogView(QDialog):
             self,
         )
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(HELP_STYLE)
+        styled(self.hint, HELP_STYLE)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -139,7 +140,7 @@ class StaffDialogView(QDialog):
     def _problem_label(self) -> QLabel:
         label = QLabel(self)
         label.setWordWrap(True)
-        label.setStyleSheet(ERROR_STYLE)
+        styled(label, ERROR_STYLE)
         label.hide()
         return label
 
@@ -272,7 +273,7 @@ class StaffListView(QDialog):
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel(self)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet(HELP_STYLE)
+        styled(self.empty_label, HELP_STYLE)
 
         self.approver_must_differ = QCheckBox(staff.APPROVER_MUST_DIFFER_LABEL, self)
         self.approver_must_differ.setAccessibleName(staff.APPROVER_MUST_DIFFER_LABEL)
@@ -282,7 +283,7 @@ class StaffListView(QDialog):
             self,
         )
         rule_help.setWordWrap(True)
-        rule_help.setStyleSheet(HELP_STYLE)
+        styled(rule_help, HELP_STYLE)
         rule_help.setIndent(self.fontMetrics().averageCharWidth() * 4)
         policy = QGroupBox("Office policy", self)
         policy_layout = QVBoxLayout(policy)

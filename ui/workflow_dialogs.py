@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.staff import StaffEntry, same_person
+from ui.common.colours import styled
 from ui.common.dates import DateField, to_qdate
 
 SUBMISSION_METHODS = ("E-mail", "Mail", "Portal", "Hand delivery", "Other")
@@ -80,7 +81,7 @@ class ApproveDialogView(QDialog):
         self.reviewed_by.setAccessibleName("Reviewed by")
         self.rule_note = QLabel(self)
         self.rule_note.setWordWrap(True)
-        self.rule_note.setStyleSheet("color: palette(placeholder-text);")
+        styled(self.rule_note, "color: {muted};")
         form = QFormLayout()
         for caption, widget in (
             ("&Approved by:", self.approver),
@@ -94,13 +95,13 @@ class ApproveDialogView(QDialog):
         self.warnings = QLabel(self)
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)
-        self.warnings.setStyleSheet("color: #8a5300;")
+        styled(self.warnings, "color: {warning};")
         self.acknowledge = QCheckBox(
             "I have read these &warnings and approve the answers with them", self
         )
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        styled(self.problem, "color: {error};")
         self.buttons, self.ok = _buttons(self, "A&pprove and lock")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -228,8 +229,8 @@ class SubmittedDialogView(QDialog):
             form.addRow(label, widget)
         self.other_label = form.labelForField(self.other)
         self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #b00020;")
-        self.buttons, self.ok = _buttons(self, "&Mark submitted")
+        styled(self.problem, "color: {error};")
+        self.buttons, self.ok = _buttons(self, "Mar&k submitted")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)

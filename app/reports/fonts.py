@@ -2,21 +2,32 @@
 
 DejaVu Serif sets letters and DejaVu Sans the tables; both ship in resources/fonts so a PDF
 looks the same on every PC. Characters DejaVu Serif lacks (Arabic, Hebrew, many symbols) are set
-in DejaVu Sans; characters neither has (Chinese, Japanese, Korean ideographs) in the first
-fallback font found (a bundled resources/fonts/fallback/*.ttf, else a known system font).
-Without any, such characters still extract as text but print as empty boxes.
+in DejaVu Sans; characters neither has in the bundled fallbacks, in this order:
+
+- Chinese and Japanese: the first CJK font found (resources/fonts/fallback/*.ttf, Droid Sans
+  Fallback, else a known system font);
+- Korean Hangul syllables: NanumSquare (resources/fonts/hangul);
+- emoji, dingbats and other symbols, in monochrome: Symbola (resources/fonts/symbols).
+
+Without a font for a character it still extracts as text but prints as an empty box. Every font
+is embedded as a subset of the glyphs the document uses.
+
+Copying text out of a PDF gives what the user typed: Arabic is drawn in its joined presentation
+forms (app.reports.text.visual_order), and each font's ToUnicode map sends those glyphs back to
+the letters they stand for; characters beyond U+FFFF (emoji) are mapped as UTF-16 pairs.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from app.paths import resource_path
 from app.reports.text import markup
@@ -28,6 +39,8 @@ SERIF_BOLD_ITALIC = "JD-Serif-BoldItalic"
 SANS = "JD-Sans"
 SANS_BOLD = "JD-Sans-Bold"
 FALLBACK = "JD-Fallback"
+HANGUL = "JD-Hangul"
+SYMBOLS = "JD-Symbols"
 
 _FILES = {
     SERIF: "DejaVuSerif.ttf",
@@ -51,6 +64,27 @@ _SYSTEM_FALLBACKS = (
     "/Library/Fonts/Arial Unicode.ttf",
 )
 
+# Fonts for what neither DejaVu nor the CJK fallback has: bundled file, then system copies.
+_EXTRA_FALLBACKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        HANGUL,
+        ("hangul", "NanumSquareR.ttf"),
+        (
+            "/usr/share/fonts/truetype/nanum/NanumSquareR.ttf",
+            "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+            "C:/Windows/Fonts/malgun.ttf",
+        ),
+    ),
+    (
+        SYMBOLS,
+        ("symbols", "Symbola.ttf"),
+        (
+            "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+            "C:/Windows/Fonts/seguisym.ttf",
+        ),
+    ),
+)
+
 _lock = threading.Lock()
 
 
@@ -58,8 +92,79 @@ class FontMissing(RuntimeError):
     """The bundled fonts are not where the installation put them: a broken install."""
 
 
+# Arabic presentation forms (what visual_order draws) and their compatibility letters.
+_PRESENTATION_FORMS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+def _is_presentation_form(code: int) -> bool:
+    return any(low <= code <= high for low, high in _PRESENTATION_FORMS)
+
+
+def logical_text(code: int) -> str:
+    """What a drawn character stands for when text is copied out of the PDF: an Arabic
+    presentation form gives its letter(s); everything else itself. A ligature of several letters
+    (lam-alef) is given in drawing order, as the rest of its right-to-left run is, so that a
+    reader putting the run back in reading order gets the letters as typed."""
+    char = chr(code)
+    if not _is_presentation_form(code):
+        return char
+    letters = unicodedata.normalize("NFKC", char)
+    return letters[::-1] if len(letters) > 1 else letters
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap with two corrections: presentation forms map to their letters
+    and code points beyond U+FFFF to UTF-16 surrogate pairs (reportlab writes them as five hex
+    digits, which no reader decodes)."""
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{i:02X}> <{_utf16_hex(logical_text(v))}>" for i, v in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+class _Font(TTFont):  # type: ignore[misc]  # reportlab ships no type information
+    """A reportlab TTFont (embedded as subsets) whose copied text is what the user typed."""
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
+        state = self.state.get(doc)
+        subsets = [list(subset) for subset in state.subsets] if state is not None else []
+        super().addObjects(doc)  # forgets the document's state
+        for index, subset in enumerate(subsets):
+            if all(code <= 0xFFFF and not _is_presentation_form(code) for code in subset):
+                continue
+            base = b"".join((SUBSETN(index), b"+", self.face.name, self.face.subfontNameX))
+            name = base.decode("pdfdoc")
+            stream = doc.idToObject.get("toUnicodeCMap:" + name)
+            if stream is not None:
+                stream.content = _to_unicode_cmap(name, subset)
+
+
 def _register(name: str, path: Path) -> TTFont:
-    font = TTFont(name, str(path))
+    font = _Font(name, str(path))
     pdfmetrics.registerFont(font)
     return font
 
@@ -97,6 +202,30 @@ def _fallback() -> TTFont | None:
 
 
 @functools.cache
+def _extra_fallbacks() -> tuple[str, ...]:
+    """The Hangul and symbol faces registered, in the order they are tried."""
+    found: list[str] = []
+    for name, bundled, system in _EXTRA_FALLBACKS:
+        for candidate in [resource_path("fonts", *bundled), *map(Path, system)]:
+            if candidate.exists():
+                try:
+                    with _lock:
+                        _register(name, candidate)
+                except Exception:  # a damaged or unsupported system font: try the next one
+                    continue
+                found.append(name)
+                break
+    return tuple(found)
+
+
+def fallbacks() -> tuple[str, ...]:
+    """The faces tried after DejaVu, in order: CJK, Hangul, symbols (those found)."""
+    register()
+    cjk = (FALLBACK,) if _fallback() is not None else ()
+    return cjk + _extra_fallbacks()
+
+
+@functools.cache
 def _coverage(name: str) -> frozenset[int]:
     register()
     font = pdfmetrics.getFont(name)
@@ -111,16 +240,15 @@ class FaceChain:
 
     def face_for(self, char: str) -> str | None:
         code = ord(char)
-        for face in self.faces:
+        for face in self.faces + fallbacks():
             if code in _coverage(face):
                 return face
-        if _fallback() is not None and code in _coverage(FALLBACK):
-            return FALLBACK
         return None
 
 
 def chain(face: str) -> FaceChain:
-    """Serif faces fall back to the matching sans face, then to the CJK fallback."""
+    """Serif faces fall back to the matching sans face, then to the CJK, Hangul and symbol
+    fallbacks."""
     sans = SANS_BOLD if "Bold" in face else SANS
     return FaceChain((face,) if face == sans else (face, sans))
 
@@ -128,19 +256,24 @@ def chain(face: str) -> FaceChain:
 def runs_markup(text: str, face: str) -> str:
     """Escaped Paragraph markup for `text` set in `face`, switching face where it lacks a glyph.
 
-    Whitespace and characters no font has stay in the surrounding face (they still extract as
-    text). A run in another face is wrapped in <font face=…>; the face names are ours, never
-    the user's, so no user text reaches an attribute.
+    Whitespace stays in the surrounding face where that face has it, and characters no font has
+    in the base face (they still extract as text). A run in another face is wrapped in
+    <font face=…>; the face names are ours, never the user's, so no user text reaches an
+    attribute.
     """
     faces = chain(face)
     primary = _coverage(face)
     if all(ord(c) in primary or c.isspace() for c in text):
         return markup(text)
+    text = _unjoin_missing(text, faces)
     out: list[str] = []
     run: list[str] = []
     run_face = face
     for char in text:
-        wanted = run_face if char.isspace() else (faces.face_for(char) or face)
+        if char.isspace():
+            wanted = run_face if ord(char) in _coverage(run_face) else face
+        else:
+            wanted = faces.face_for(char) or face
         if wanted != run_face and run:
             out.append(_wrap("".join(run), run_face, face))
             run = []
@@ -149,6 +282,17 @@ def runs_markup(text: str, face: str) -> str:
     if run:
         out.append(_wrap("".join(run), run_face, face))
     return "".join(out)
+
+
+def _unjoin_missing(text: str, faces: FaceChain) -> str:
+    """Arabic presentation forms no face has, replaced by their plain letters (drawn unjoined,
+    in drawing order) so they print instead of showing as boxes."""
+    if not any(_is_presentation_form(ord(c)) for c in text):
+        return text
+    return "".join(
+        logical_text(ord(c)) if _is_presentation_form(ord(c)) and faces.face_for(c) is None else c
+        for c in text
+    )
 
 
 def _wrap(text: str, run_face: str, base: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Paragraph, Spacer
@@ -27,6 +29,7 @@ from app.reports.pdf_layout import (
     para,
     paragraphs,
 )
+from app.reports.tagging import list_item, new_list
 from app.reports.text import bind_citations, long_date, printable, visual_order
 
 
@@ -67,8 +70,9 @@ def _letter_story(letter: ComposedLetter, styles: Styles) -> list[Flowable]:
 
     if letter.authorities:
         story.append(heading("Authorities cited", styles.h2, None))
+        authorities = new_list()
         for number, citation in enumerate(letter.authorities, start=1):
-            story.extend(paragraphs(f"{number}. {citation}", styles.small))
+            story.extend(list_item(paragraphs(f"{number}. {citation}", styles.small), authorities))
 
     closing: list[Flowable] = [
         Spacer(0, 10),
@@ -101,9 +105,13 @@ def _letter_story(letter: ComposedLetter, styles: Styles) -> list[Flowable]:
     if letter.exhibits:
         after.append(Spacer(0, 12))
         after.append(para("Enclosures:", styles.small))
+        enclosures = new_list()
         for exhibit in letter.exhibits:
             after.extend(
-                paragraphs(f"Exhibit {exhibit.number}: {exhibit.description}", styles.small)
+                list_item(
+                    paragraphs(f"Exhibit {exhibit.number}: {exhibit.description}", styles.small),
+                    enclosures,
+                )
             )
     if letter.cc:
         after.append(Spacer(0, 6))
@@ -133,8 +141,19 @@ def _draw_draft(canvas: Canvas, size: tuple[float, float]) -> None:
     canvas.restoreState()
 
 
-def render_letter(letter: ComposedLetter, paper: str = "letter") -> RenderedPdf:
-    """The response letter. Until the response is approved every page carries a DRAFT mark."""
+def letter_created(letter: ComposedLetter, now: datetime | None = None) -> datetime:
+    """The PDF's creation date: a draft's is the time it is made; an approved letter's is its
+    date (midnight UTC), so the filed letter is the same bytes each time it is exported."""
+    if letter.draft:
+        return now or datetime.now(UTC)
+    return datetime.combine(letter.dated, time(0, 0), tzinfo=UTC)
+
+
+def render_letter(
+    letter: ComposedLetter, paper: str = "letter", *, created: datetime | None = None
+) -> RenderedPdf:
+    """The response letter. Until the response is approved every page carries a DRAFT mark.
+    `created` is the PDF's creation date; by default letter_created()."""
     size = page_size(paper)
     styles = make_styles()
     # Continuation pages carry the addressee and the letter's date, as letters customarily do,
@@ -177,4 +196,5 @@ def render_letter(letter: ComposedLetter, paper: str = "letter") -> RenderedPdf:
             "draft" if letter.draft else "approved",
         ],
         toc=None,
+        created=created or letter_created(letter),
     )

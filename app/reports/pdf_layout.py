@@ -19,7 +19,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -30,6 +29,17 @@ from reportlab.platypus.flowables import _listWrapOn
 from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from app.reports import fonts
+from app.reports.tagging import (
+    FOOTER,
+    DocumentFacts,
+    TableTags,
+    TaggingCanvas,
+    TaggingFrame,
+    as_artifact,
+    begin_artifact,
+    continue_element,
+    end_marked,
+)
 from app.reports.text import bind_citations, chunks, printable, visual_order
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
@@ -302,7 +312,14 @@ def table(
                 for index, value in enumerate(row)
             ]
         )
-    result = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    # Tagged: the first row is the header (TH), repeated on continuation pages as an artifact.
+    result = Table(
+        data,
+        colWidths=list(widths),
+        repeatRows=1,
+        hAlign="LEFT",
+        renderCB=TableTags(header_rows=1),
+    )
     result.setStyle(
         TableStyle(
             [
@@ -310,6 +327,9 @@ def table(
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # The font a cell starts in (the paragraphs set their own); not Helvetica,
+                # reportlab's default, which would be referenced and not embedded.
+                ("FONT", (0, 0), (-1, -1), fonts.SANS, 8),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -326,11 +346,20 @@ def key_values(rows: Sequence[tuple[str, object]], styles: Styles, width: float)
     if not shown:
         return []
     data = [[cell(k, styles.cell_head), cell(v, styles.cell)] for k, v in shown]
-    result = Table(data, colWidths=[1.9 * inch, width - 1.9 * inch], hAlign="LEFT")
+    # Tagged: each row's label is its header cell (TH, scope row).
+    result = Table(
+        data,
+        colWidths=[1.9 * inch, width - 1.9 * inch],
+        hAlign="LEFT",
+        renderCB=TableTags(header_columns=1),
+    )
     result.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # The font a cell starts in (the paragraphs set their own); not Helvetica,
+                # reportlab's default, which would be referenced and not embedded.
+                ("FONT", (0, 0), (-1, -1), fonts.SANS, 8),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -370,10 +399,11 @@ def _footer_form(page: int) -> str:
     return f"JDFooter{page}"
 
 
-class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
+class NumberedCanvas(TaggingCanvas):
     """Prints "Page x of y" without keeping any page: each page shows its footer as a form
     XObject, and the forms are drawn once the last page is done and the total is known. The
-    pages go to the PDF as they are finished; what the canvas keeps is the count."""
+    pages go to the PDF as they are finished; what the canvas keeps is the count (and, for
+    the structure tree, which element each marked run of content belongs to: tagging)."""
 
     footer: Callable[[Canvas, int, int], None] | None = None
     contents: Contents | None = None
@@ -386,9 +416,11 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type i
         self.pages_shown += 1
         if self.footer is not None:
             # Drawn last on the page, where the footer always was.
+            begin_artifact(self, FOOTER)
             self.saveState()
             self.doForm(_footer_form(self.pages_shown))
             self.restoreState()
+            end_marked(self)
         super().showPage()
 
     def save(self) -> None:
@@ -406,11 +438,27 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type i
 
 
 def _canvas_with_footer(
-    footer: Callable[[Canvas, int, int], None], contents: Contents | None = None
+    footer: Callable[[Canvas, int, int], None],
+    contents: Contents | None = None,
+    facts: DocumentFacts | None = None,
 ) -> type[NumberedCanvas]:
     return type(
-        "FooterCanvas", (NumberedCanvas,), {"footer": staticmethod(footer), "contents": contents}
+        "FooterCanvas",
+        (NumberedCanvas,),
+        {"footer": staticmethod(footer), "contents": contents, "facts": facts},
     )
+
+
+# reportlab's contents table style, with the cells' font one of ours (its default, Helvetica,
+# would be set, and so referenced without being embedded, before each cell is drawn).
+_CONTENTS_TABLE = TableStyle(
+    [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("FONT", (0, 0), (-1, -1), fonts.SANS, 8),
+    ]
+)
 
 
 class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no type information
@@ -421,7 +469,10 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
     them (tableofcontents.drawPageNumbers), like the footers' totals."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("tableStyle", _CONTENTS_TABLE)
         super().__init__(**kwargs)
+        self._tags = TableTags(role="TOC", after_cell=self._draw_after_text)
+        self._after_text: list[tuple[str, tuple[float, ...]]] = []
         self._expected: list[tuple[int, str, str]] = []
         self._placed: list[tuple[int, str, str]] = []
         self._pages: dict[str, int] = {}
@@ -437,8 +488,12 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
         self._placed.append((level, text, key))
         self._pages[key] = page
 
+    # Tagged as TOC, one TOCI per entry, by its table's render callback.
+    tags_itself = True
+
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         result = super().wrap(width, height)
+        self._table._renderCB = self._tags
         if self._expected:  # else reportlab's own placeholder, as in a plain reportlab build
             self.canv.setNamedCB("drawTOCEntryEnd", self._entry_end(width))
         return result  # type: ignore[no-any-return]
@@ -450,13 +505,21 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
             level = int(level_text)
             x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
             self._ends[key] = (level, x, y, width)
-            canvas.saveState()
-            canvas.doForm(_contents_form(key))
-            canvas.restoreState()
+            # The dots and page number go after the entry's text, which reportlab writes when
+            # the paragraph is done: in reading order, within the entry's tagged content.
+            self._after_text.append((key, canvas._currentMatrix))
             style = self.getLevelStyle(level)
             canvas.linkRect("", key, (x, y, width, y + style.leading), relative=1)
 
         return draw
+
+    def _draw_after_text(self, canvas: Canvas) -> None:
+        for key, matrix in self._after_text:
+            canvas.saveState()
+            canvas.transform(*_relative(matrix, canvas._currentMatrix))
+            canvas.doForm(_contents_form(key))
+            canvas.restoreState()
+        self._after_text.clear()
 
     def draw_page_numbers(self, canvas: Canvas) -> None:
         if self._placed != self._expected:
@@ -469,6 +532,23 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
             canvas._curr_tx_info = {"cur_x": x, "cur_y": y}
             drawPageNumbers(canvas, style, [(page, None)], width, 0, dot)
             canvas.endForm()
+
+
+def _relative(target: Sequence[float], current: Sequence[float]) -> tuple[float, ...]:
+    """The transformation that, applied in `current`, gives `target` (target × current⁻¹)."""
+    a, b, c, d, e, f = current
+    det = a * d - b * c
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    ie, if_ = -(e * ia + f * ic), -(e * ib + f * id_)
+    ta, tb, tc, td, te, tf = target
+    return (
+        ta * ia + tb * ic,
+        ta * ib + tb * id_,
+        tc * ia + td * ic,
+        tc * ib + td * id_,
+        te * ia + tf * ic + ie,
+        te * ib + tf * id_ + if_,
+    )
 
 
 def _contents_form(key: str) -> str:
@@ -676,6 +756,7 @@ class KeepTail(Flowable):  # type: ignore[misc]  # reportlab ships no type infor
                 continue
             pieces = flowable.splitOn(canv, width, limit - used) if _line_height(flowable) else []
             if len(pieces) == 2:
+                continue_element(flowable, pieces)
                 here.append(pieces[0])
                 rest[0] = pieces[1]
             break
@@ -713,6 +794,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no ty
 
 class Rule(Flowable):  # type: ignore[misc]  # reportlab ships no type information
     """A horizontal rule: under the letterhead, and the signature line."""
+
+    # Decoration, not content: tagged as an artifact.
+    is_artifact = True
 
     def __init__(
         self,
@@ -762,8 +846,19 @@ def build(
     keywords: list[str],
     toc: Contents | None,
     first_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+    created: datetime | None = None,
 ) -> RenderedPdf:
+    """The PDF of the story: tagged (see app.reports.tagging), in US English, its title shown
+    as the window title, every font embedded. `created` is its creation and modification
+    date (now if None); the same story and date give the same bytes."""
     story = keep_headings_with_next(story)
+    facts = DocumentFacts(
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=", ".join(keywords),
+        created=created if created is not None else datetime.now(UTC),
+    )
     buffer = io.BytesIO()
     doc = _Document(
         buffer,
@@ -777,10 +872,15 @@ def build(
         subject=subject,
         keywords=keywords,
         creator="Jurisdesk",
-        # Fixed document id and dates: the same data gives byte-identical PDFs.
+        # The document id is a digest of the metadata and `created`, the dates are `created`
+        # (both set by the canvas, tagging.TaggingCanvas): the same data and date give
+        # byte-identical PDFs.
         invariant=1,
+        # reportlab opens each page in its initial font; its default, Helvetica, is not embedded.
+        initialFontName=fonts.SERIF,
+        lang=facts.language,
     )
-    frame = Frame(
+    frame = TaggingFrame(
         MARGIN_X,
         MARGIN_BOTTOM,
         size[0] - 2 * MARGIN_X,
@@ -791,9 +891,12 @@ def build(
         topPadding=0,
         bottomPadding=0,
     )
-    templates = [PageTemplate(id="body", frames=[frame], onPage=on_page)]
+    # Running headers and the DRAFT mark are artifacts, not content.
+    templates = [PageTemplate(id="body", frames=[frame], onPage=as_artifact(on_page))]
     if first_page is not None:
-        templates.insert(0, PageTemplate(id="cover", frames=[frame], onPage=first_page))
+        templates.insert(
+            0, PageTemplate(id="cover", frames=[frame], onPage=as_artifact(first_page))
+        )
     doc.addPageTemplates(templates)
     # One pass: the contents' entries are known now and their page numbers, like the footers'
     # totals, are filled in at the end (see Contents and NumberedCanvas).
@@ -802,6 +905,6 @@ def build(
             raise TypeError("the contents of a build are a pdf_layout.Contents")
         toc.prefill(contents_entries(story))
         doc.contents = toc
-    doc.build(story, canvasmaker=_canvas_with_footer(footer, doc.contents))
+    doc.build(story, canvasmaker=_canvas_with_footer(footer, doc.contents, facts))
     content = buffer.getvalue()
     return RenderedPdf(content, doc.page)

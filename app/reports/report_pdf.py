@@ -515,4 +515,6 @@ def render_report(report: JurisdictionReport, paper: str = "letter") -> Rendered
         ),
         keywords=["jurisdiction report"],
         toc=toc,
+        # The report is as of its generation: the PDF's creation date.
+        created=report.generated_at,
     )

@@ -8,10 +8,12 @@ that something unprintable was there instead of it silently vanishing. Everythin
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 REPLACEMENT = "\ufffd"
@@ -102,10 +104,50 @@ def chunks(paragraph: str, size: int = PARAGRAPH_CHUNK) -> Iterator[str]:
 
 
 # --- right-to-left text --------------------------------------------------------------------------
-# reportlab lays text out left to right unless the optional rlbidi package is installed. Arabic
-# or Hebrew runs are therefore put in visual order here (characters reversed, combining marks kept
-# on their base, digit groups and embedded Latin kept in reading order), so they read correctly
-# and PDF text extraction, which reverses right-to-left runs, gives back what was typed.
+# reportlab draws one glyph per character, left to right, and shapes nothing. Arabic letters are
+# therefore first joined here: each takes its isolated, initial, medial or final presentation
+# form (arabic_reshaper), lam-alef becomes its obligatory ligature, and vowel marks are kept.
+# Then Arabic or Hebrew runs are put in visual order (characters reversed, combining marks kept on
+# their base, digit groups and embedded Latin kept in reading order), so they read correctly; PDF
+# text extraction reverses right-to-left runs and the fonts' ToUnicode maps turn presentation
+# forms back into letters (app.reports.fonts), so copying gives back what was typed.
+# A right-to-left run is reordered as a whole before the paragraph is wrapped: a run longer than
+# a line reads from its last line up.
+
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
+@functools.cache
+def _reshaper() -> Any:
+    """arabic_reshaper set up to keep what the user typed: vowel marks and tatweel stay, and of
+    the ligatures only lam-alef, which Arabic requires; the word and phrase ligatures (e.g.
+    "Allah", "Sallallahou alayhe wasallam") would print one sign for what the user spelt out.
+    Imported on first use: most documents have no Arabic."""
+    from arabic_reshaper import ArabicReshaper
+    from arabic_reshaper.ligatures import LIGATURES
+
+    lam_alef = {
+        name
+        for name, _ in LIGATURES
+        if name.startswith("ARABIC LIGATURE LAM WITH ALEF") and not name.endswith("MAKSURA")
+    }
+    return ArabicReshaper(
+        configuration={
+            "delete_harakat": False,
+            "delete_tatweel": False,
+            "support_zwj": True,
+            "support_ligatures": True,
+            **{name: name in lam_alef for name, _ in LIGATURES},
+        }
+    )
+
+
+def joined(text: str) -> str:
+    """Arabic letters in the presentation forms that join them; other text unchanged."""
+    if not _ARABIC.search(text):
+        return text
+    return str(_reshaper().reshape(text))
+
 
 _STRONG_RTL = {"R", "AL"}
 _WEAK_NUMBER = {"EN", "AN"}
@@ -174,9 +216,10 @@ _MAYBE_RTL = re.compile(
 
 
 def visual_order(text: str) -> str:
-    """Right-to-left runs of `text` reversed into the order they are drawn in."""
+    """`text` as drawn: Arabic joined, right-to-left runs reversed into drawing order."""
     if not _MAYBE_RTL.search(text):
         return text
+    text = joined(text)
     parts: list[str] = []
     done = 0
     for start, end in _rtl_spans(text):

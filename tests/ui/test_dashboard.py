@@ -17,15 +17,15 @@ from ui.dashboard import (
     DAYS_LEFT,
     JURISDICTION,
     LOADING,
-    OVERDUE_COLOR,
     QUESTIONNAIRE,
-    SOON_COLOR,
     STATUS,
     TABLE_TITLE,
     URGENCY_ROLE,
     DashboardView,
     OpenResponsesModel,
     open_responses,
+    overdue_colour,
+    soon_colour,
 )
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -122,9 +122,9 @@ def test_open_responses_sorted_by_due_date_and_highlighted(view, data) -> None:
     rows = {name: r for r, name in enumerate(names)}
     assert model.index(rows["Stockton"], DAYS_LEFT).data() == "4 days overdue"
     assert model.index(rows["Stockton"], 0).data(URGENCY_ROLE) == "overdue"
-    assert model.index(rows["Stockton"], 0).data(Qt.ItemDataRole.BackgroundRole) == OVERDUE_COLOR
+    assert model.index(rows["Stockton"], 0).data(Qt.ItemDataRole.BackgroundRole) == overdue_colour()
     assert model.index(rows["Albuquerque"], DAYS_LEFT).data() == "4 days"
-    assert model.index(rows["Albuquerque"], 3).data(Qt.ItemDataRole.BackgroundRole) == SOON_COLOR
+    assert model.index(rows["Albuquerque"], 3).data(Qt.ItemDataRole.BackgroundRole) == soon_colour()
     assert model.index(rows["Baltimore"], 0).data(Qt.ItemDataRole.BackgroundRole) is None
     assert model.index(rows["Baltimore"], STATUS).data() == "In review"
     assert model.index(rows["San Bernardino"], DAYS_LEFT).data() == ""

@@ -9,7 +9,7 @@ import datetime
 import re
 
 from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.common.colours import tint
+
 ACCEPTED_FORMS = "YYYY-MM-DD or MM/DD/YYYY"
-ERROR_COLOR = "#b00020"  # dark red: readable on light backgrounds
+ERROR_COLOR = "error"  # a role of ui.common.colours: red that reads on light and dark
 
 # ASCII digits only: int() would also read other scripts' digits, which nobody types on purpose.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -115,9 +117,7 @@ class DateField(QWidget):
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        palette = self.problem.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOR))
-        self.problem.setPalette(palette)
+        tint(self.problem, ERROR_COLOR)
         self.problem.hide()
 
         row = QHBoxLayout()

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 from app.services.errors import FieldProblem, InvalidInput
 from app.services.fields import FieldKind, FieldSpec, RecordKind
 from app.vocabulary import US_STATES
+from ui.common.colours import styled
 from ui.common.dates import DateField
 
-ERROR_STYLE = "color: #b00020;"  # dark red: readable on light backgrounds, and not only a colour
-HELP_STYLE = "color: palette(placeholder-text);"
+# For ui.common.colours.styled: the role colours of the active palette, light or dark.
+ERROR_STYLE = "color: {error};"  # red that reads on the palette, and never only a colour
+HELP_STYLE = "color: {muted};"  # not palette(placeholder-text): that reads at 3.9:1
 
 
 def with_mnemonic(text: str, used: set[str]) -> str:
@@ -80,7 +82,7 @@ class FieldEditor:
         self.touched = False
         self.label = QLabel(label + (" *" if spec.required else ""))
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        styled(self.error, ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()

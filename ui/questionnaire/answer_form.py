@@ -104,8 +104,8 @@ class AnswerFormView(QWidget):
         rows += [
             ("as_of", "A&s of:", self.as_of),
             ("information_source", "Information s&ource:", self.information_source),
-            ("instrument_ids", "&Cited policies and agreements:", self.instruments),
-            ("evidence_ids", "&Evidence:", self.evidence),
+            ("instrument_ids", "Cited po&licies and agreements:", self.instruments),
+            ("evidence_ids", "Eviden&ce:", self.evidence),
         ]
         for name, caption, widget in rows:
             caption_label = QLabel(caption, self)

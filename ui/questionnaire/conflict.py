@@ -109,6 +109,7 @@ class ConflictDialog(QDialog):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        scroll.setAccessibleName("The saved answer and yours, side by side")
 
         buttons = QDialogButtonBox(self)
         self.theirs_button = QPushButton("Use the &saved version", self)

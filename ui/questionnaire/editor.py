@@ -17,7 +17,7 @@ from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import QEventLoop, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QDialog, QListWidgetItem, QMessageBox, QWidget
 
 from app import questionnaires
@@ -40,6 +40,7 @@ from app.services.responses import ResponseDetail, ResponseSummary
 from app.services.review_notes import returned_reason
 from app.vocabulary import ResponseStatus
 from ui.common import errors
+from ui.common.colours import follow_palette
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background, wait_for
 from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
@@ -240,15 +241,12 @@ class ResponseEditor(ResponseEditorView):
         self.steps.currentRowChanged.connect(self._step_clicked)
         self.previous_button.clicked.connect(self.previous_step)
         self.next_button.clicked.connect(self.next_step)
-        for keys, slot in (
-            (("Alt+Left", "PgUp"), self.previous_step),
-            (("Alt+Right", "PgDown"), self.next_step),
-        ):
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), self)
-                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(slot)
+        # Alt+Left/Right and Page Up/Down, also in the main window's Response menu.
+        self.previous_action.triggered.connect(lambda _checked=False: self.previous_step())
+        self.next_action.triggered.connect(lambda _checked=False: self.next_step())
         self.review.browser.anchorClicked.connect(self._link_clicked)
+        # A palette change (Windows going dark) redraws the markers and the review's colours.
+        follow_palette(self.steps, self._recolour)
         self.submit_action.triggered.connect(self.submit_for_review)
         self.return_action.triggered.connect(self.return_to_draft)
         self.approve_action.triggered.connect(self.approve)
@@ -318,9 +316,16 @@ class ResponseEditor(ResponseEditorView):
         titles = step_titles(self.detail.questionnaire.questions)
         tips = {
             DONE: "Answered",
-            MISSING: "Required — not answered yet",
+            MISSING: "Missing an answer — required",
             OPTIONAL: "Optional — not answered",
             UNSAVED: "Not saved — see the message on the step",
+        }
+        # What a screen reader says after the step's name: the marker's meaning, in words.
+        spoken = {
+            DONE: "answered",
+            MISSING: "missing an answer",
+            OPTIONAL: "optional",
+            UNSAVED: "not saved",
         }
         self.steps.blockSignals(True)
         if keys != self.step_keys:
@@ -345,7 +350,12 @@ class ResponseEditor(ResponseEditorView):
             marker = self._marker(question, missing)
             item.setIcon(marker_icon(marker))
             item.setToolTip(f"{tips[marker]}\n\n{question.number}. {question.text}")
-            item.setData(MARKER_ROLE, marker)  # read by tests and screen readers' accessible text
+            item.setData(MARKER_ROLE, marker)  # read by tests
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"{question.number}. {titles[question.key]} — {spoken[marker]}",
+            )
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tips[marker])
         if self.current_key in self.step_keys:
             self.steps.setCurrentRow(self.step_keys.index(self.current_key))
         self.steps.blockSignals(False)
@@ -762,17 +772,17 @@ class ResponseEditor(ResponseEditorView):
     def _set_save_state(self, *, saving: bool = False, problem: str | None = None) -> None:
         self.save_problem = problem
         if self.read_only:
-            text, color = "Read-only", "#555555"
+            text, color = "Read-only", "muted"
         elif problem:
-            text, color = f"Not saved: {problem}", "#b00020"
+            text, color = f"Not saved: {problem}", "error"
         elif self.waiting_for_database:
-            text, color = WAITING_TEXT, "#8a5a00"
+            text, color = WAITING_TEXT, "warning"
         elif saving or self.dirty:
-            text, color = "Saving…", "#555555"
+            text, color = "Saving…", "muted"
         elif self.last_saved is not None:
-            text, color = f"Saved {self.last_saved:%H:%M}", "#1b6e20"
+            text, color = f"Saved {self.last_saved:%H:%M}", "success"
         else:
-            text, color = "Saved", "#1b6e20"
+            text, color = "Saved", "success"
         self.save_state.setText(text)
         self.save_state.setToolTip(WAITING_TIP if text == WAITING_TEXT else text)
         tint(self.save_state, color)
@@ -927,6 +937,17 @@ class ResponseEditor(ResponseEditorView):
         self.detail = dataclasses.replace(self.detail, findings=found)
         self._update_actions()
         return found
+
+    def _recolour(self) -> None:
+        """The step markers and the review page again, in the active palette's colours."""
+        fixed = {LETTER_STEP: LETTER, REVIEW_STEP: REVIEW}
+        for row in range(self.steps.count()):
+            item = self.steps.item(row)
+            marker = item.data(MARKER_ROLE) or fixed.get(item.data(STEP_KEY_ROLE))
+            if marker:
+                item.setIcon(marker_icon(marker))
+        if getattr(self, "current_key", None) == REVIEW_STEP:
+            self._show_review()
 
     def _show_review(self) -> None:
         done = self.completeness()

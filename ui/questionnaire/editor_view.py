@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.common.colours import Roles, roles, styled
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 
 DONE, MISSING, OPTIONAL, UNSAVED, REVIEW = "done", "missing", "optional", "unsaved", "review"
@@ -35,9 +45,14 @@ def _round_pen(color: str, width: float) -> QPen:
     return pen
 
 
-@cache
 def marker_icon(kind: str) -> QIcon:
-    """Step markers drawn here, so they look the same on every PC and at every scale."""
+    """Step markers drawn here, so they look the same on every PC and at every scale; in the
+    active palette's colours. The shape tells the state as well: tick, ring, "!", page."""
+    return _marker_icon(kind, roles())
+
+
+@cache
+def _marker_icon(kind: str, colours: Roles) -> QIcon:
     size = 64
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -46,51 +61,65 @@ def marker_icon(kind: str) -> QIcon:
     box = QRectF(8, 8, size - 16, size - 16)
     if kind == DONE:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#2e7d32"))
+        painter.setBrush(QColor(colours.marker_done))
         painter.drawEllipse(box)
-        painter.setPen(_round_pen("white", 7))
+        painter.setPen(_round_pen(colours.marker_mark, 7))
         painter.drawPolyline([QPointF(20, 33), QPointF(29, 42), QPointF(45, 23)])
     elif kind == MISSING:
-        painter.setPen(QPen(QColor("#c62828"), 6))
-        painter.setBrush(QColor("#fdecea"))
+        painter.setPen(QPen(QColor(colours.marker_missing), 6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(box.adjusted(3, 3, -3, -3))
     elif kind == UNSAVED:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#e65100"))
+        painter.setBrush(QColor(colours.marker_unsaved))
         painter.drawEllipse(box)
-        painter.setPen(_round_pen("white", 7))
+        painter.setPen(_round_pen(colours.marker_mark, 7))
         painter.drawLine(QPointF(32, 20), QPointF(32, 35))
         painter.drawPoint(QPointF(32, 45))
     elif kind == REVIEW:
-        painter.setPen(QPen(QColor("#1f3f66"), 5))
-        painter.setBrush(QColor("#eef4fb"))
+        painter.setPen(QPen(QColor(colours.marker_ink), 5))
+        painter.setBrush(QColor(colours.marker_paper))
         painter.drawRoundedRect(box.adjusted(6, 0, -6, 0), 4, 4)
         for y in (24, 33, 42):
             painter.drawLine(QPointF(22, y), QPointF(42, y))
     elif kind == LETTER:
-        painter.setPen(_round_pen("#1f3f66", 5))
-        painter.setBrush(QColor("#eef4fb"))
+        painter.setPen(_round_pen(colours.marker_ink, 5))
+        painter.setBrush(QColor(colours.marker_paper))
         envelope = box.adjusted(0, 8, 0, -8)
         painter.drawRoundedRect(envelope, 4, 4)
         flap = [envelope.topLeft() + QPointF(3, 3), envelope.center()]
         painter.drawPolyline([*flap, envelope.topRight() + QPointF(-3, 3)])
     else:
-        painter.setPen(QPen(QColor("#9e9e9e"), 5))
+        painter.setPen(QPen(QColor(colours.marker_optional), 5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(box.adjusted(3, 3, -3, -3))
     painter.end()
     return QIcon(pixmap)
 
 
-def _action(parent: QWidget, text: str, tip: str, shortcut: str | None = None) -> QAction:
+def _action(parent: QWidget, text: str, tip: str, *shortcuts: str) -> QAction:
+    """An action of the editor: on its toolbar, and in the main window's Response menu (the
+    & marks its letter there; buttons show the text without it)."""
     action = QAction(text, parent)
     action.setToolTip(tip)
     action.setStatusTip(tip)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
+    if shortcuts:
+        action.setShortcuts([QKeySequence(key) for key in shortcuts])
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     parent.addAction(action)
     return action
+
+
+class TabToolBar(QToolBar):
+    """A toolbar whose buttons are Tab stops, for actions added now or later (a plain
+    QToolBar's buttons take no focus, so they can only be clicked)."""
+
+    def actionEvent(self, event: QActionEvent) -> None:
+        super().actionEvent(event)
+        if event.type() == QEvent.Type.ActionAdded:
+            button = self.widgetForAction(event.action())
+            if isinstance(button, QToolButton):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
 
 class ReviewPage(QWidget):
@@ -105,7 +134,7 @@ class ReviewPage(QWidget):
         title.setFont(font)
         self.approval_note = QLabel(self)
         self.approval_note.setWordWrap(True)
-        tint(self.approval_note, "#8a5a00")
+        tint(self.approval_note, "warning")
         bar = QHBoxLayout()
         self.buttons: list[QToolButton] = []
         for action in actions:
@@ -134,13 +163,15 @@ class SentBackBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sentBackBanner")
-        self.setStyleSheet(
-            "#sentBackBanner { background: #fdf0e6; border: 1px solid #e0a070; "
-            "border-radius: 4px; }"
+        styled(
+            self,
+            "#sentBackBanner {{ background: {notice_background};"
+            " border: 1px solid {notice_border}; "
+            "border-radius: 4px; }}",
         )
         self.setAccessibleName("Sent back by the reviewer")
         self.heading = QLabel(self)
-        tint(self.heading, "#7a3b00", semibold=True)
+        tint(self.heading, "notice_text", semibold=True)
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.reason = QLabel(self)
@@ -181,9 +212,11 @@ class ResponseEditorView(QWidget):
         self.subtitle.setWordWrap(True)
         self.status = QLabel(self)
         self.status.setObjectName("statusChip")
-        self.status.setStyleSheet(
-            "#statusChip { background: #e3e8ef; border-radius: 8px; padding: 2px 10px;"
-            " font-weight: 600; }"
+        styled(
+            self.status,
+            "#statusChip {{ background: {badge_background}; color: {badge_text};"
+            " border: 1px solid {tile_border}; border-radius: 8px; padding: 2px 10px;"
+            " font-weight: 600; }}",
         )
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
@@ -212,28 +245,42 @@ class ResponseEditorView(QWidget):
         self.banner = QLabel(self)
         self.banner.setObjectName("readOnlyBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "#readOnlyBanner { background: #fff4d6; border: 1px solid #e0c068; "
-            "border-radius: 4px; padding: 6px 10px; }"
+        styled(
+            self.banner,
+            "#readOnlyBanner {{ background: {notice_background}; color: {notice_text};"
+            " border: 1px solid {notice_border}; "
+            "border-radius: 4px; padding: 6px 10px; }}",
         )
         self.banner.hide()
         self.sent_back = SentBackBanner(self)
 
         # --- actions (toolbar and review page share them)
-        self.submit_action = _action(self, "Submit for review", "Send the response to the reviewer")
-        self.return_action = _action(
-            self, "Send back to draft…", "Return the response to its preparer with a reason"
+        self.submit_action = _action(
+            self, "Su&bmit for review", "Send the response to the reviewer"
         )
-        self.approve_action = _action(self, "Approve…", "Approve and lock the response")
+        self.return_action = _action(
+            self, "Send bac&k to draft…", "Return the response to its preparer with a reason"
+        )
+        self.approve_action = _action(self, "&Approve…", "Approve and lock the response")
         self.submitted_action = _action(
-            self, "Mark submitted…", "Record when and how the approved response was sent"
+            self, "&Mark submitted…", "Record when and how the approved response was sent"
         )
         self.reopen_action = _action(
-            self, "Reopen…", "Unlock an approved or submitted response (a reason is required)"
+            self, "Re&open…", "Unlock an approved or submitted response (a reason is required)"
         )
-        self.history_action = _action(self, "History…", "Who changed what in this response")
-        self.save_action = _action(self, "Save now", "Save every answer now", "Ctrl+S")
-        self.close_action = _action(self, "Close", "Save and close this response", "Ctrl+W")
+        self.history_action = _action(
+            self, "&History…", "Who changed what in this response (Ctrl+H)", "Ctrl+H"
+        )
+        self.save_action = _action(self, "&Save now", "Save every answer now (Ctrl+S)", "Ctrl+S")
+        self.close_action = _action(
+            self, "&Close", "Save and close this response (Ctrl+W)", "Ctrl+W"
+        )
+        self.previous_action = _action(
+            self, "Pre&vious step", "Previous step (Alt+Left or Page Up)", "Alt+Left", "PgUp"
+        )
+        self.next_action = _action(
+            self, "&Next step", "Next step (Alt+Right or Page Down)", "Alt+Right", "PgDown"
+        )
         self.workflow_actions = [
             self.submit_action,
             self.return_action,
@@ -241,7 +288,8 @@ class ResponseEditorView(QWidget):
             self.submitted_action,
             self.reopen_action,
         ]
-        self.toolbar = QToolBar(self)
+        self.toolbar = TabToolBar(self)
+        self.toolbar.setAccessibleName("Response actions")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setIconSize(QSize(16, 16))
         for action in self.workflow_actions:
@@ -259,7 +307,7 @@ class ResponseEditorView(QWidget):
         self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.steps.setIconSize(QSize(16, 16))
         self.steps.setMinimumWidth(220)
-        self.steps_label = QLabel("S&teps", self)
+        self.steps_label = QLabel("Ste&ps", self)
         self.steps_label.setBuddy(self.steps)
         tint(self.steps_label, semibold=True)
         left = QWidget(self)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.questionnaires import OUTSIDE_CONTROL, Question
 from app.services.responses import FacilityRef
 from app.vocabulary import OperatorType, PolicyBasis
+from ui.common.colours import roles
 from ui.common.table_model import RowsModel
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
@@ -120,11 +121,11 @@ class FacilityAnswersModel(RowsModel[tuple[FacilityRef, Draft]]):
             return font
         if role == _FOREGROUND:
             if column == ANSWER and draft.errors:
-                return QColor("#b00020")
+                return QColor(roles().error)
             if column == ANSWER and draft.value in (None, "", []):
-                return QColor("#8a5a00")
+                return QColor(roles().warning)
             if not facility.sets_policy and column in (OPERATOR, CONTROL):
-                return QColor("#555555")
+                return QColor(roles().muted)
         if role == _ACCESSIBLE:
             return f"{HEADERS[column]}: {self._display(facility, draft, column)}"
         return None

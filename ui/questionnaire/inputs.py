@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -26,24 +25,20 @@ from PySide6.QtWidgets import (
 from app.questionnaires import Question
 from app.services.records import Record
 from app.services.safe_files import shown_name
+from ui.common import colours
 from ui.common.dates import DateField
 from ui.questionnaire.drafts import RawValue
 
-ERROR_COLOR = "#b00020"  # dark red: readable on light backgrounds
-MUTED_COLOR = "#555555"
+# Role names (ui/common/colours.py): the colour itself follows the palette, light or dark.
+ERROR_COLOR = "error"
+MUTED_COLOR = "muted"
 
 
 def tint(widget: QWidget, color: str | None = None, *, semibold: bool = False) -> None:
-    """Text colour and weight through palette and font: a per-widget style sheet would do the
-    same but re-polish the widget and slow down every page built with it."""
-    if color is not None:
-        palette = widget.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
-        widget.setPalette(palette)
-    if semibold:
-        font = widget.font()
-        font.setWeight(QFont.Weight.DemiBold)
-        widget.setFont(font)
+    """Text colour (a role name of ui.common.colours) and weight through palette and font: a
+    per-widget style sheet would do the same but re-polish the widget and slow down every page
+    built with it."""
+    colours.tint(widget, color, semibold=semibold)
 
 
 def _plain_text_edit(parent: QWidget, lines: int) -> QPlainTextEdit:

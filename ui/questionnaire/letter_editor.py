@@ -38,6 +38,7 @@ from app.letter.edits import LINE_LIMIT, MAX_LINES, EditedText, LetterEdits
 from app.reports import model
 from app.reports.text import long_date
 from app.services import Conflict, Locked, Store, UserError, letters
+from ui.common.colours import styled
 from ui.common.dates import DateField
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background, wait_for
@@ -56,13 +57,14 @@ PART_TITLES = {
     "opening": "Opening paragraph",
     "closing": "Closing paragraph",
 }
-# Mnemonics clear of the menu bar's (File, Edit, View, Jurisdiction, Help) and the editor's.
+# Mnemonics clear of the menu bar's (File, Edit, View, Jurisdiction, Response, Help), the
+# jurisdiction list's (Find, State) and the editor's (Steps); tests/ui/test_keyboard_access.py.
 LETTERHEAD_LABELS = (
-    ("name", "&Name"),
+    ("name", "Na&me"),
     ("office", "&Office"),
-    ("street", "St&reet"),
+    ("street", "&Street"),
     ("city_state_zip", "City, state, &ZIP"),
-    ("phone", "&Phone"),
+    ("phone", "Pho&ne"),
 )
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -186,9 +188,10 @@ class ParagraphBox(QFrame):
         tint(self.heading, semibold=True)
         self.edited_label = QLabel("Edited", self)
         self.edited_label.setObjectName("editedChip")
-        self.edited_label.setStyleSheet(
-            "#editedChip { background: #e3ecf7; color: #1f3f66; border-radius: 7px;"
-            " padding: 0px 8px; font-weight: 600; }"
+        styled(
+            self.edited_label,
+            "#editedChip {{ background: {help_background}; color: {help_title};"
+            " border-radius: 7px; padding: 0px 8px; font-weight: 600; }}",
         )
         self.edited_label.setToolTip("This paragraph is the office's text, not Jurisdesk's draft")
         top = QHBoxLayout()
@@ -231,19 +234,21 @@ class ParagraphBox(QFrame):
         # The banner of a paragraph rewritten before the answers changed.
         self.banner = QFrame(self)
         self.banner.setObjectName("staleBanner")
-        self.banner.setStyleSheet(
-            "#staleBanner { background: #fff4d6; border: 1px solid #c99a00; border-radius: 4px; }"
+        styled(
+            self.banner,
+            "#staleBanner {{ background: {notice_background}; border: 1px solid {notice_border};"
+            " border-radius: 4px; }}",
         )
         self.banner.setAccessibleName(f"{title}: out of date")
         self.banner_text = QLabel(f"⚠  {OUT_OF_DATE}", self.banner)
         self.banner_text.setWordWrap(True)
-        tint(self.banner_text, "#5c3d00", semibold=True)
+        tint(self.banner_text, "notice_text", semibold=True)
         explain = QLabel(
             "Your text is printed until you decide. Jurisdesk's new draft from today's answers:",
             self.banner,
         )
         explain.setWordWrap(True)
-        tint(explain, "#5c3d00")
+        tint(explain, "notice_text")
         self.new_draft = QLabel(part.drafted, self.banner)
         self.new_draft.setWordWrap(True)
         self.new_draft.setTextFormat(Qt.TextFormat.PlainText)
@@ -251,8 +256,10 @@ class ParagraphBox(QFrame):
         self.new_draft.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.new_draft.setAccessibleName(f"{title}: the new draft")
         self.new_draft.setObjectName("newDraft")
-        self.new_draft.setStyleSheet(
-            "#newDraft { background: white; border: 1px solid #e0c068; padding: 6px; }"
+        styled(
+            self.new_draft,
+            "#newDraft {{ background: {base}; color: {text}; border: 1px solid {notice_border};"
+            " padding: 6px; }}",
         )
         self.keep_button = QPushButton("Keep my text", self.banner)
         self.keep_button.setToolTip("Your text stays; it is no longer marked out of date")
@@ -418,17 +425,19 @@ class LetterStep(QWidget):
         self.note = QLabel(self)
         self.note.setObjectName("letterNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(
-            "#letterNote { background: #fff4d6; border: 1px solid #e0c068; "
-            "border-radius: 4px; padding: 6px 10px; }"
+        styled(
+            self.note,
+            "#letterNote {{ background: {notice_background}; color: {notice_text};"
+            " border: 1px solid {notice_border}; border-radius: 4px; padding: 6px 10px; }}",
         )
         self.note.hide()
         self.stale_note = QLabel(self)
         self.stale_note.setWordWrap(True)
-        tint(self.stale_note, "#8a5a00", semibold=True)
+        tint(self.stale_note, "warning", semibold=True)
         self.stale_note.hide()
 
         self.form_area = QScrollArea(self)
+        self.form_area.setAccessibleName("Letter details")
         self.form_area.setWidgetResizable(True)
         self.form_area.setFrameShape(QFrame.Shape.NoFrame)
         self.form_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -616,7 +625,7 @@ class LetterStep(QWidget):
         self.signer.setToolTip(self.signer.currentText())  # in full, where the box cuts it
         self.signer.currentTextChanged.connect(self.signer.setToolTip)
         self.signer.currentIndexChanged.connect(self._signer_changed)
-        sign.addRow(self._label("&Signed by", self.signer, form), self.signer)
+        sign.addRow(self._label("Si&gned by", self.signer, form), self.signer)
         self.cc = GrowingTextEdit(form, min_lines=2, max_lines=MAX_LINES)
         self.cc.setAccessibleName("Copies (cc), one per line")
         self.cc.setPlaceholderText("One per line, e.g. Alan R. Hanson, Acting Assistant AG")
@@ -663,7 +672,7 @@ class LetterStep(QWidget):
     def _problem_label(parent: QWidget) -> QLabel:
         label = QLabel(parent)
         label.setWordWrap(True)
-        tint(label, "#b00020")
+        tint(label, "error")
         label.hide()
         return label
 
@@ -893,15 +902,15 @@ class LetterStep(QWidget):
         if self.read_only:
             text, color = "Read-only", MUTED_COLOR
         elif problem:
-            text, color = f"Letter not saved: {problem}", "#b00020"
+            text, color = f"Letter not saved: {problem}", "error"
         elif self.waiting_for_database:
             text, color = "Waiting for the database…", MUTED_COLOR
         elif saving or self.dirty:
             text, color = "Saving…", MUTED_COLOR
         elif self.last_saved is not None:
-            text, color = f"Letter saved {self.last_saved:%H:%M}", "#1b6e20"
+            text, color = f"Letter saved {self.last_saved:%H:%M}", "success"
         else:
-            text, color = "Letter saved", "#1b6e20"
+            text, color = "Letter saved", "success"
         self.save_state.setText(text)
         self.save_state.setToolTip(text)
         tint(self.save_state, color)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.letter.composed import ComposedLetter
+from ui.common.colours import styled
 from ui.common.operations import run_in_background
 from ui.questionnaire.inputs import MUTED_COLOR, tint
 
@@ -48,7 +49,7 @@ class _PageView(QScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys and Page Down scroll it
         self.sheet = QWidget(self)
         self.sheet.setObjectName("previewSheet")
-        self.sheet.setStyleSheet("#previewSheet { background: #dfe3e8; }")
+        styled(self.sheet, "#previewSheet {{ background: {desk}; }}")
         self.column = QVBoxLayout(self.sheet)
         self.column.setContentsMargins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
         self.column.setSpacing(PAGE_MARGIN)
@@ -67,7 +68,8 @@ class _PageView(QScrollArea):
             label = QLabel(self.sheet)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            label.setStyleSheet("background: white; border: 1px solid #9aa3ad;")
+            # The page itself is paper: white whatever the palette, as it will print.
+            styled(label, "background: white; border: 1px solid {page_border};")
             self.column.insertWidget(len(self.labels), label)
             self.labels.append(label)
         total = len(images)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.questionnaires import Question
 from app.services.responses import FacilityRef
+from ui.common.colours import styled
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.facility_grid import FacilityAnswers
@@ -69,6 +70,8 @@ class QuestionPage(QScrollArea):
         font.setWeight(font.Weight.DemiBold)
         self.text.setFont(font)
         self.text.setAccessibleName(f"{name} as issued" if question.issued else name)
+        # The page scrolls by keyboard once Tab reaches it: named by its question.
+        self.setAccessibleName(f"{name}: {asked}")
         self.source = QLabel(f"Source: {source}", body)
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(_SELECTABLE)
@@ -77,18 +80,21 @@ class QuestionPage(QScrollArea):
 
         help_box = QFrame(body)
         help_box.setObjectName("helpBox")
-        help_box.setStyleSheet(
-            "#helpBox { background: #eef4fb; border: 1px solid #c5d7ec; border-radius: 4px; }"
+        styled(
+            help_box,
+            "#helpBox {{ background: {help_background}; border: 1px solid {help_border};"
+            " border-radius: 4px; }}",
         )
         help_layout = QVBoxLayout(help_box)
         help_title = QLabel("What this means", help_box)
-        tint(help_title, "#1f3f66", semibold=True)
+        tint(help_title, "help_title", semibold=True)
         # The plain-language reading of an issued question comes first in the explanation.
         plain = f"{question.text}\n\n" if question.issued and question.text != asked else ""
         self.help = QLabel(plain + question.help, help_box)
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
         self.help.setTextInteractionFlags(_SELECTABLE)
+        tint(self.help, "help_text")
         help_layout.addWidget(help_title)
         help_layout.addWidget(self.help)
 

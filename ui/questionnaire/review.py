@@ -12,6 +12,7 @@ from app.questionnaires.checks import Finding
 from app.reports.text import long_date
 from app.services.responses import FacilityRef
 from app.vocabulary import PolicyBasis
+from ui.common.colours import roles
 from ui.questionnaire.drafts import Draft, Slot
 from ui.questionnaire.facility_grid import operator_text
 
@@ -64,7 +65,7 @@ def value_prose(question: Question, draft: Draft) -> str:
 
 def _answer_html(question: Question, draft: Draft | None, data: ReviewInput) -> str:
     if draft is None or draft.value in (None, "", []):
-        return '<span style="color:#8a5a00">Not answered.</span>'
+        return f'<span style="color:{roles().warning}">Not answered.</span>'
     parts = []
     value = value_prose(question, draft)
     if question.kind == "long_text":
@@ -83,7 +84,7 @@ def _answer_html(question: Question, draft: Draft | None, data: ReviewInput) -> 
     if draft.information_source.strip():
         facts.append(f"source: {_e(draft.information_source.strip())}")
     if facts:
-        parts.append(f"<span style='color:#555'>({'; '.join(facts)})</span>")
+        parts.append(f"<span style='color:{roles().muted}'>({'; '.join(facts)})</span>")
     cited = [
         data.instrument_labels.get(i, f"instrument #{i}") for i in sorted(draft.instrument_ids)
     ]
@@ -94,7 +95,7 @@ def _answer_html(question: Question, draft: Draft | None, data: ReviewInput) -> 
         parts.append("Evidence: " + "; ".join(_e(f) for f in files) + ".")
     if draft.errors:
         parts.append(
-            "<span style='color:#b00020'>Not saved: "
+            f"<span style='color:{roles().error}'>Not saved: "
             + _e(" ".join(draft.errors.values()))
             + "</span>"
         )
@@ -112,11 +113,11 @@ def _missing_html(data: ReviewInput) -> str:
             f"Question {_e(item.number)}{_e(where)}</a></li>"
         )
     if not rows:
-        return "<p style='color:#1b6e20'><b>Every required answer is given.</b></p>"
+        return f"<p style='color:{roles().success}'><b>Every required answer is given.</b></p>"
     count = len(rows)
     noun = "answer is" if count == 1 else "answers are"
     return (
-        f"<p style='color:#b00020'><b>{count} required {noun} missing.</b> "
+        f"<p style='color:{roles().error}'><b>{count} required {noun} missing.</b> "
         "Click one to go to it:</p><ul>" + "".join(rows) + "</ul>"
     )
 
@@ -125,8 +126,8 @@ def _findings_html(findings: Sequence[Finding]) -> str:
     """Errors (they block review and approval) first, then warnings (the approver accepts)."""
     out = []
     for is_error, heading, color in (
-        (True, "must be corrected before it can be sent for review or approved", "#b00020"),
-        (False, "for the approver to read and acknowledge", "#8a5300"),
+        (True, "must be corrected before it can be sent for review or approved", roles().error),
+        (False, "for the approver to read and acknowledge", roles().warning),
     ):
         items = [f for f in findings if f.is_error is is_error]
         if not items:
@@ -150,7 +151,8 @@ def review_html(data: ReviewInput) -> str:
     out = [_missing_html(data), _findings_html(data.findings)]
     if data.unsaved:
         out.append(
-            "<p style='color:#b00020'>Some answers are not saved yet; fix the marked fields.</p>"
+            f"<p style='color:{roles().error}'>"
+            "Some answers are not saved yet; fix the marked fields.</p>"
         )
     for question in data.questions:
         link = step_link(question.key)
@@ -159,7 +161,7 @@ def review_html(data: ReviewInput) -> str:
         out.append(
             f"<h3><a href='{link}'>{name} {_e(question.number)}</a>"
             f"{'' if question.required else ' <small>(optional)</small>'}</h3>"
-            f"<p style='color:#333'>{_e(asked)}</p>"
+            f"<p>{_e(asked)}</p>"
         )
         if question.is_facility_scope and data.facilities:
             drafts = [data.drafts.get((question.key, f.id)) for f in data.facilities]

@@ -26,6 +26,7 @@ from app.services.safe_files import shown_name
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
 from ui.common import errors
+from ui.common.colours import styled
 from ui.common.forms import RecordForm
 from ui.common.operations import wait_for
 
@@ -163,7 +164,7 @@ class RecordDialog(QDialog):
             kept_by_note(store, self.kind.key, record.id) if record is not None else ""
         )
         self.kept_note.setWordWrap(True)
-        self.kept_note.setStyleSheet("color: #8a5300;")
+        styled(self.kept_note, "color: {warning};")
         self.kept_note.setVisible(bool(self.kept_note.text()))
         if record is not None and self.kind.key == "evidence":
             # The field shows the name as attached; hidden reordering characters can make
@@ -176,7 +177,7 @@ class RecordDialog(QDialog):
                 )
                 self.kept_note.setVisible(True)
         self.hint = QLabel("Fields marked * are required.")
-        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        styled(self.hint, "color: {muted};")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -25,6 +25,7 @@ from app.services.fields import RecordKind, record_kind
 from app.services.records import Record
 from app.services.store import Store
 from ui.common import errors
+from ui.common.colours import styled
 from ui.common.table_model import Column, FilterProxy, RecordTableModel, default_columns
 from ui.records.dialog import RecordDialog, delete_record, reference_options
 
@@ -117,11 +118,13 @@ class RecordPanel(QWidget):
         self.filter_edit.setPlaceholderText(f"Filter {plural}…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName(f"Filter {plural}")
-        filter_label = QLabel("Fil&ter:")
+        # Mnemonics clear of the menu bar's and the jurisdiction list's (Find, State); Edit
+        # has none: Alt+E opens the Edit menu, whose Edit… (and Enter) does the same.
+        self.filter_label = filter_label = QLabel("Filte&r:")
         filter_label.setBuddy(self.filter_edit)
         self.add_button = QPushButton(f"&Add {noun}…")
         self.add_button.setToolTip(f"Record a new {noun} (Insert)")
-        self.edit_button = QPushButton("&Edit…")
+        self.edit_button = QPushButton("Edit…")
         self.edit_button.setToolTip(f"Edit the selected {noun} (Enter or double-click)")
         self.delete_button = QPushButton("&Delete…")
         self.delete_button.setToolTip(f"Delete the selected {noun} (Delete)")
@@ -141,7 +144,7 @@ class RecordPanel(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: palette(placeholder-text);")
+        styled(self.empty_label, "color: {muted};")
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

@@ -24,6 +24,7 @@ from app.services.fields import record_kind
 from app.services.records import Record
 from app.services.store import Store
 from ui.common import errors
+from ui.common.colours import styled
 from ui.common.forms import RecordForm
 from ui.common.operations import wait_for
 from ui.records.dialog import keep_mine_after_conflict, kept_by_note
@@ -61,9 +62,11 @@ class ProfilePanel(QWidget):
         self.save_button.setToolTip("Changes are saved automatically; this saves at once.")
         self.kept_note = QLabel()
         self.kept_note.setWordWrap(True)
-        self.kept_note.setStyleSheet("color: #8a5300;")
-        self.form = RecordForm(self.kind)
+        styled(self.kept_note, "color: {warning};")
+        # Clear of the menu bar's letters, the list's Find and State, and Save now.
+        self.form = RecordForm(self.kind, reserved_mnemonics="fevjhrnit")
         scroll = QScrollArea()
+        scroll.setAccessibleName("Jurisdiction profile")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         holder = QWidget()

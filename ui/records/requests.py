@@ -24,6 +24,16 @@ class RequestsAndGrantsPanel(QWidget):
         self.requests = RecordPanel(store, "request")
         self.awards = RecordPanel(store, "award")
         self.conditions = RecordPanel(store, "condition")
+        # Three tables in one tab: each Alt+letter once. The requests' table keeps Filter,
+        # Add and Delete; the others' Add buttons get letters of their own (Delete, Edit
+        # and the filters are there by Tab, the Delete key and the Edit menu).
+        for panel, add in (
+            (self.awards, "Add grant a&ward…"),
+            (self.conditions, "Add grant &condition…"),
+        ):
+            panel.add_button.setText(add)
+            panel.filter_label.setText("Filter:")
+            panel.delete_button.setText("Delete…")
         self._active: RecordPanel = self.requests
         self._jurisdiction_id: int | None = None
         self.conditions_box = QGroupBox("Conditions of the selected award")
