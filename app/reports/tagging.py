@@ -40,6 +40,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFString,
 )
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable, Frame, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -331,6 +332,18 @@ class DocumentFacts:
     language: str = LANGUAGE
 
 
+class _SpacedLines(PDFTextObject):  # type: ignore[misc]  # reportlab ships no type information
+    """A paragraph's text whose every line ends in a space. reportlab drops the space where it
+    wraps a line, and a reader that follows the structure (a screen reader, a reflow view)
+    then runs the last word of one line into the first of the next ("isdesigned"). The space
+    draws nothing."""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803 - reportlab's name
+        if TStar and not text.endswith((" ", "\u00a0")):
+            text += " "
+        super()._textOut(text, TStar)
+
+
 class TaggingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
     """A canvas that keeps a Tagger and writes the structure tree when it saves. The facts
     (title, dates, language) are a class attribute, set by the layout for each build."""
@@ -350,6 +363,9 @@ class TaggingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type in
     def showPage(self) -> None:
         super().showPage()
         self.tagger.next_page()
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:
+        return _SpacedLines(self, x, y, direction=direction)
 
     def write_structure(self) -> None:
         """Adds the structure tree, the parent tree and the document's marks to the PDF."""
