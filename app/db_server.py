@@ -51,6 +51,10 @@ class PasswordNeeded(DatabaseError):
         self.wrong = wrong
 
 
+class EmptyDatabase(DatabaseError):
+    """The office database has no tables yet, and the opening was not to set it up."""
+
+
 class OlderSchema(DatabaseError):
     """The office database has an older schema: IT must upgrade it (see upgrade_server)."""
 
@@ -131,7 +135,7 @@ def describe_server_failure(error: BaseException, server: OfficeServer) -> str |
     where = f"the office database {server.database} on {server.server_name}"
     if is_busy(error):
         return (
-            f"{where[0].upper()}{where[1:]} is busy: a colleague is saving a long change "
+            f"{_capitalised(where)} is busy: a colleague is saving a long change "
             "(an import). Wait a moment and try again."
         )
     if "cannot contain NUL" in detail:
@@ -157,7 +161,7 @@ def describe_server_failure(error: BaseException, server: OfficeServer) -> str |
         )
     if state == "25006":
         return (
-            f"{where[0].upper()}{where[1:]} is read-only at the moment ({detail}); nothing "
+            f"{_capitalised(where)} is read-only at the moment ({detail}); nothing "
             "was saved. Ask IT whether the server is being maintained."
         )
     if state.startswith(("08", "57")) or (isinstance(error, OperationalError) and not state):
@@ -167,6 +171,11 @@ def describe_server_failure(error: BaseException, server: OfficeServer) -> str |
             "server is running."
         )
     return None
+
+
+def _capitalised(phrase: str) -> str:
+    """A phrase ("the server …") as a sentence begins it."""
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _the_server(server: OfficeServer) -> str:
@@ -181,17 +190,17 @@ def _refusal(detail: str) -> str | None:
     return " ".join(reason.split()) or None if found else None
 
 
-def _connect_failure(error: DBAPIError, server: OfficeServer, password: str | None) -> Exception:
+def _connect_failure(error: DBAPIError, server: OfficeServer) -> Exception:
     # libpq reports a refused connection as text (there is no SQLSTATE before the session
     # exists): the server's FATAL line says why.
     state = _sqlstate(error)
     detail = _detail(error)
     where = f"the office database {server.database} on {server.server_name}"
     user = server.user or "your user"
-    server_phrase = _the_server(server)
+    the_server = _capitalised(_the_server(server))
     if "no password supplied" in detail:
         return PasswordNeeded(
-            f"{server_phrase[0].upper()}{server_phrase[1:]} asks for the password of {user} "
+            f"{the_server} asks for the password of {user} "
             f"to open {where}. Jurisdesk's window asks for it; for the command line, put it "
             "in PGPASSWORD or ~/.pgpass (docs/office-database.md)."
         )
@@ -202,19 +211,19 @@ def _connect_failure(error: DBAPIError, server: OfficeServer, password: str | No
         )
     if state == "3D000" or (f'database "{server.database}" does not exist' in detail):
         return DatabaseError(
-            f"{server_phrase[0].upper()}{server_phrase[1:]} has no database named "
+            f"{the_server} has no database named "
             f"{server.database}. "
             "Check the address, or ask IT to create it (docs/office-database.md)."
         )
     if state == "28000" or ("role" in detail and "does not exist" in detail):
         return DatabaseError(
-            f"{server_phrase[0].upper()}{server_phrase[1:]} does not know the user {user}. "
+            f"{the_server} does not know the user {user}. "
             "Check the user "
             "name in the address, or ask IT for access."
         )
     if "pg_hba.conf" in detail:
         return DatabaseError(
-            f"{server_phrase[0].upper()}{server_phrase[1:]} does not let {user} in from this "
+            f"{the_server} does not let {user} in from this "
             f"PC ({_refusal(detail) or detail}). Ask IT to allow it "
             "(docs/office-database.md), or check sslmode in the address."
         )
@@ -227,8 +236,7 @@ def _connect_failure(error: DBAPIError, server: OfficeServer, password: str | No
     if refused is not None:
         # The server answered, and said no: the network is fine, IT can act on the reason.
         return DatabaseError(
-            f"{server_phrase[0].upper()}{server_phrase[1:]} refused to open {where}: "
-            f"{refused}. Tell IT this message."
+            f"{the_server} refused to open {where}: {refused}. Tell IT this message."
         )
     return DatabaseError(
         f"Jurisdesk cannot reach {where} ({detail}). Check the address and the network, or "
@@ -331,7 +339,7 @@ def _connect(server: OfficeServer, password: str | None) -> Engine:
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
-        raise _connect_failure(exc, server, password) from exc
+        raise _connect_failure(exc, server) from exc
     return engine
 
 
@@ -342,7 +350,7 @@ def _checked(engine: Engine, server: OfficeServer, *, create: bool) -> str:
     tables, revision = _state(engine)
     if not tables:
         if not create:
-            raise DatabaseError(
+            raise EmptyDatabase(
                 f"The office database {server.database} on {server.server_name} is empty: it "
                 "has not been set up for Jurisdesk yet. Check the address; if it is right, "
                 "ask IT to set it up (as its owner: `jurisdesk --db ADDRESS upgrade`, "

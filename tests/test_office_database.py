@@ -16,7 +16,7 @@ import app.db
 from app.locations import AddressError, OfficeServer, parse_location, parse_server
 from app.paths import DB_ENV_VAR, effective_default_database
 from app.services import UserError, audit, demo, jurisdictions, responses
-from app.services.store import open_store
+from app.services.store import EmptyOfficeDatabase, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -118,6 +118,16 @@ def test_the_demo_on_an_office_database_lists_and_checks_from_the_command_line(
     checked = _run("--db", address, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "PROBLEMS" not in checked.stdout
+
+
+def test_an_empty_office_database_is_said_to_be_empty_unless_it_is_to_be_set_up(
+    postgres_url: str,
+) -> None:
+    # The window asks the person on EmptyOfficeDatabase, then opens with create=True.
+    with pytest.raises(EmptyOfficeDatabase, match="has not been set up for Jurisdesk"):
+        open_store(postgres_url, create=False)
+    open_store(postgres_url, create=True).close()
+    open_store(postgres_url, create=False).close()
 
 
 def test_an_office_database_works_like_a_file(postgres_url: str) -> None:

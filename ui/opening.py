@@ -35,39 +35,15 @@ class _Empty:
 EMPTY = _Empty()
 
 
-def _server_revision(server: OfficeServer, password: str | None) -> str | None:
-    """The office database's schema revision (None: empty), with open_store's errors."""
-    from app import db, db_server
-    from app.services.store import PasswordNeeded
-
-    try:
-        return db_server.server_revision(server, password)
-    except db_server.PasswordNeeded as exc:
-        raise PasswordNeeded(str(exc), wrong=exc.wrong) from exc
-    except db.DatabaseError as exc:
-        raise UserError(str(exc)) from exc
-
-
 def _open_server(
     server: OfficeServer, actor: str | None, *, create: bool, password: str | None
 ) -> Store | _Empty:
-    from app.services.store import open_store
+    from app.services.store import EmptyOfficeDatabase, open_store
 
     try:
-        if not create and _server_revision(server, password) is None:
-            return EMPTY
         return open_store(server, actor=actor, create=create, password=password)
-    except UserError:
-        raise
-    except Exception as exc:
-        # The server failed between the connection and the first read (a role without a
-        # right, a dropped connection): the user's to fix, as in a use case.
-        from app.db_server import describe_server_failure
-
-        message = describe_server_failure(exc, server)
-        if message is None:
-            raise
-        raise UserError(message) from exc
+    except EmptyOfficeDatabase:
+        return EMPTY
 
 
 def open_location(

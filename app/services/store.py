@@ -161,6 +161,11 @@ class PasswordNeeded(UserError):
         self.wrong = wrong
 
 
+class EmptyOfficeDatabase(UserError):
+    """The office database has not been set up for Jurisdesk (opened without create): the
+    window asks whether to set it up."""
+
+
 def open_store(
     location: Location | str,
     actor: str | None = None,
@@ -184,6 +189,8 @@ def open_store(
                 )
             except db_server.PasswordNeeded as exc:
                 raise PasswordNeeded(str(exc), wrong=exc.wrong) from exc
+            except db_server.EmptyDatabase as exc:
+                raise EmptyOfficeDatabase(str(exc)) from exc
         else:
             database = open_database(location, create=create, network=network)
     except (DatabaseError, AddressError) as exc:
