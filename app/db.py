@@ -664,7 +664,7 @@ def _remove_leftovers(path: Path) -> None:
         pass
 
 
-def _set_aside_orphans(path: Path) -> None:
+def set_aside_orphans(path: Path) -> None:
     """Moves the write-ahead log and journal of a database file that is gone out of the way.
 
     SQLite replays a `-wal` file it finds beside a database onto it, without knowing it
@@ -786,7 +786,7 @@ def _create(path: Path) -> None:
             if path.exists():
                 return  # another process created it while we waited
             _remove_leftovers_locked(path)
-            _set_aside_orphans(path)
+            set_aside_orphans(path)
             partial = temporary_name(path)
             try:
                 engine = _make_engine(_building(partial))

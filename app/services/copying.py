@@ -45,10 +45,10 @@ from sqlalchemy.types import TypeEngine
 from app.db import (
     NEARLY_FULL_BYTES,
     DatabaseError,
-    _set_aside_orphans,
     error_name,
     open_database,
     raw_connection,
+    set_aside_orphans,
 )
 from app.db_files import (
     LockTimeout,
@@ -605,7 +605,7 @@ def _build_file(run: _Run, target: Path, *, replace: bool, actor: str) -> None:
                     building.close()
                 if sidecar(partial, "-wal").exists():
                     raise UserError(f"The copy to {target} could not be completed; try again.")
-                _set_aside_orphans(target)
+                set_aside_orphans(target)
                 publish(partial, target)
             except BaseException:
                 remove_quietly(partial)
