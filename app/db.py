@@ -443,7 +443,11 @@ def read_connection(path: Path) -> sqlite3.Connection:
 
 
 def inspect_file(path: Path) -> FileIdentity:
-    """Reads a file's identity without writing a byte to it; DatabaseError if unreadable."""
+    """Reads a file's identity without writing to it; DatabaseError if unreadable.
+
+    The one exception is what any opening does: a change left half-done by a process that
+    stopped is rolled back first, if the file may be written.
+    """
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -458,25 +462,60 @@ def inspect_file(path: Path) -> FileIdentity:
     if not (wal.exists() and wal.stat().st_size > 0) and is_cut_off(path):
         raise DatabaseError(damaged_message(path, "the file is shorter than it should be"))
     try:
-        connection = read_connection(path)
         try:
-            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-            revision = None
-            if "alembic_version" in tables:
-                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
-        finally:
-            connection.close()
+            identity = _read_identity(path)
+        except sqlite3.Error as exc:
+            if not _left_for_recovery(exc) or _read_only_reason(path) is not None:
+                raise
+            # A process stopped in the middle of a change (power cut, killed) left its journal
+            # for the next opening to roll back, which a read-only connection may not do.
+            # Any opening of this writable file would roll it back: do that, then read.
+            _recover(path)
+            identity = _read_identity(path)
     except sqlite3.Error as exc:
         name = error_name(exc)
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             raise DatabaseError(in_use_message(path)) from exc
+        reason = _read_only_reason(path)
+        if _left_for_recovery(exc) and reason is not None:
+            raise DatabaseError(
+                f"{path} was left in the middle of a change by a program that stopped (a crash "
+                f"or a power cut), and it cannot be put right here because {reason.reason}. "
+                "Ask someone who may change the file to open it once in Jurisdesk; that "
+                "completes the repair."
+            ) from exc
         message = describe_failure(exc, path)
         if message is None or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             message = damaged_message(path, str(exc))
         raise DatabaseError(message) from exc
+    return identity
+
+
+def _read_identity(path: Path) -> FileIdentity:
+    connection = read_connection(path)
+    try:
+        app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    finally:
+        connection.close()
     return FileIdentity(application_id=int(app_id), revision=revision)
+
+
+def _left_for_recovery(error: sqlite3.Error) -> bool:
+    return error_name(error) in ("SQLITE_READONLY_ROLLBACK", "SQLITE_READONLY_RECOVERY")
+
+
+def _recover(path: Path) -> None:
+    # A plain connection changes nothing else: no journal mode is set, and it only reads.
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
 
 
 def check_identity(path: Path, identity: FileIdentity) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.helpers import (
     python_code,
     start_all,
 )
-from tests.storage_helpers import Killer, city_database, integrity, names_in
+from tests.storage_helpers import Killer, city_database, integrity, names_in, run_cli_bound
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the killer forks its children")
 
@@ -81,6 +82,58 @@ def test_a_process_killed_while_creating_a_database_never_leaves_it_unusable(
     assert killed == KILLS, f"only {killed} kills within {TIME_LIMIT_S} s"
     assert interrupted >= 3, "the kills fell during creation, not only after it"
     assert not lock_path(tmp_path / "office-0.sqlite").exists()
+
+
+# A process that dies in the middle of a change in rollback mode (as the first opening of a
+# new file is, until it switches to WAL) leaves its journal for the next opening to undo.
+DIE_MID_CHANGE = """
+import os, signal, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA journal_mode=DELETE")
+connection.execute("PRAGMA cache_size=1")
+connection.execute("BEGIN IMMEDIATE")
+connection.execute("UPDATE jurisdiction SET name = 'Half-changed'")
+connection.execute("CREATE TABLE filler (x)")
+for _ in range(100):
+    connection.execute("INSERT INTO filler VALUES (randomblob(4000))")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _left_mid_change(path: Path) -> Path:
+    city_database(path, CITY)
+    died = subprocess.run(python_code(DIE_MID_CHANGE, str(path)), env=child_env(), check=False)
+    assert died.returncode == -signal.SIGKILL
+    journal = path.with_name(path.name + "-journal")
+    assert journal.stat().st_size > 0, "the killed process left its journal"
+    return journal
+
+
+def test_a_change_left_half_done_by_a_killed_process_is_rolled_back_on_opening(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "office.sqlite"
+    journal = _left_mid_change(path)
+    store = open_store(path, actor="Next")
+    store.close()
+    assert store.database.schema_revision == head_revision()
+    assert names_in(path) == [CITY], "the half-done change was undone"
+    assert not journal.exists()
+    assert integrity(path) == "ok"
+
+
+def test_a_half_done_change_in_a_file_nobody_here_may_write_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "office.sqlite"
+    journal = _left_mid_change(path)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = run_cli_bound(path, "list")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "left in the middle of a change" in result.stderr
+    assert "the file is read-only for you" in result.stderr
+    assert path.read_bytes() == before, "nothing was touched"
+    assert journal.exists()
 
 
 # ----------------------------------------------------------------------------- upgrades
