@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+from app.reports import exports
 from app.services import evidence, records, responses
 from app.services.responses import AnswerInput
-from app.services.store import Store
-from tests.helpers import approve_as_read
+from app.services.store import Store, open_store
+from tests.helpers import (
+    answer_all_required,
+    approve_as_read,
+    make_facility,
+    make_jurisdiction,
+    start_psp,
+)
 
 PSP = "doj-psp-2017"
 
@@ -183,3 +191,22 @@ def build_sample_data(store: Store) -> list[int]:
     )
     draft = responses.start_response(store, bal.id, PSP, prepared_by="Police legal advisor")
     return [detail.summary.id, draft.summary.id]
+
+
+def letter_and_report(folder: Path, facility_name: str, narrative: str) -> tuple[Path, Path]:
+    """A draft letter and a report of one city whose one facility and one answer hold the
+    given text: what the tests of scripts and writing directions print."""
+    store = open_store(folder / "jurisdesk.sqlite", actor="Test Clerk")
+    try:
+        jurisdiction = make_jurisdiction(store)
+        facility = make_facility(store, jurisdiction.id, controlled=True, name=facility_name)
+        response_id = start_psp(store, jurisdiction.id).summary.id
+        answer_all_required(store, response_id, [facility.id])
+        responses.save_answer(
+            store, response_id, "access", facility.id, AnswerInput("partial", narrative=narrative)
+        )
+        letter = exports.export_letter(store, response_id, folder / "letter.pdf").path
+        report = exports.export_report(store, jurisdiction.id, folder / "report.pdf").path
+    finally:
+        store.close()
+    return letter, report

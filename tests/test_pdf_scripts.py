@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
 import pytest
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import paragraph as platypus
 
-from app.reports import exports, fonts
+from app.reports import fonts
+from app.reports.bidi import visual
+from app.reports.paragraph import Paragraph
 from app.reports.pdf_layout import rich
-from app.reports.text import visual_order
-from app.services import responses
-from app.services.store import open_store
-from tests.helpers import answer_all_required, make_facility, make_jurisdiction, start_psp
+from app.reports.text import joined
+from tests.report_data import letter_and_report
 
 SAMPLES = {
     "greek": "Ελληνικά",
@@ -62,28 +63,10 @@ class Exports:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exports]:
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     folder = tmp_path_factory.mktemp("scripts")
-    store = open_store(folder / "jurisdesk.sqlite", actor="Test Clerk")
-    try:
-        jurisdiction = make_jurisdiction(store)
-        facility = make_facility(
-            store, jurisdiction.id, controlled=True, name=f"Holding {SAMPLES['korean']} 😀✅"
-        )
-        response_id = start_psp(store, jurisdiction.id).summary.id
-        answer_all_required(store, response_id, [facility.id])
-        responses.save_answer(
-            store,
-            response_id,
-            "access",
-            facility.id,
-            responses.AnswerInput(value="partial", narrative=NARRATIVE),
-        )
-        letter = exports.export_letter(store, response_id, folder / "letter.pdf").path
-        report = exports.export_report(store, jurisdiction.id, folder / "report.pdf").path
-        yield Exports(letter, report)
-    finally:
-        store.close()
+    facility = f"Holding {SAMPLES['korean']} 😀✅"
+    return Exports(*letter_and_report(folder, facility, NARRATIVE))
 
 
 def run(*args: str | Path) -> str:
@@ -116,14 +99,21 @@ def drawn_fonts(path: Path) -> list[tuple[str, str]]:
     return pieces
 
 
-def render(markup: str, folder: Path, name: str) -> list[bytes]:
-    """The rows of pixels (grey, 100 dpi) of a small page holding one paragraph of `markup`."""
+def render(markup: str, folder: Path, name: str, *, as_given_right: bool = False) -> list[bytes]:
+    """The rows of pixels (grey, 100 dpi) of a small page holding one paragraph of `markup`,
+    set as the exports set it; as_given_right: drawn in the order given, against the right
+    margin as a right-to-left paragraph is."""
     fonts.register()
     pdf = folder / f"{name}.pdf"
     doc = SimpleDocTemplate(
         str(pdf), pagesize=(220, 60), leftMargin=10, rightMargin=10, topMargin=10, bottomMargin=10
     )
-    doc.build([Paragraph(markup, ParagraphStyle("s", fontName=fonts.SERIF, fontSize=16))])
+    style = ParagraphStyle("s", fontName=fonts.SERIF, fontSize=16)
+    if as_given_right:
+        paragraph = platypus.Paragraph(markup, ParagraphStyle("r", style, alignment=TA_RIGHT))
+    else:
+        paragraph = Paragraph(markup, style)
+    doc.build([paragraph])
     run("pdftoppm", "-gray", "-r", "100", "-singlefile", pdf, folder / name)
     data = (folder / f"{name}.pgm").read_bytes()
     # Binary PGM: "P5\n<width> <height>\n255\n" then the pixels.
@@ -180,27 +170,32 @@ def test_text_copied_from_the_letter_is_what_was_typed(exported: Exports) -> Non
 
 def test_arabic_is_joined_and_drawn_right_to_left(tmp_path: Path) -> None:
     fonts.register()
-    assert visual_order(SAMPLES["arabic"]) == ARABIC_DRAWN
+    assert visual(joined(SAMPLES["arabic"])) == ARABIC_DRAWN
     # English around Arabic keeps reading left to right.
-    assert visual_order("See العربية here") == f"See {ARABIC_DRAWN} here"
+    assert visual(joined("See العربية here")) == f"See {ARABIC_DRAWN} here"
     # On paper: exactly the joined forms, right to left; not the letters as typed.
     printed = render(rich(SAMPLES["arabic"], fonts.SERIF), tmp_path, "printed")
-    joined = render(f'<font face="{fonts.SANS}">{ARABIC_DRAWN}</font>', tmp_path, "joined")
-    unjoined = render(
-        f'<font face="{fonts.SANS}">{SAMPLES["arabic"][::-1]}</font>', tmp_path, "unjoined"
+    drawn_joined = render(
+        f'<font face="{fonts.SANS}">{ARABIC_DRAWN}</font>', tmp_path, "joined", as_given_right=True
     )
-    assert printed == joined
+    unjoined = render(
+        f'<font face="{fonts.SANS}">{SAMPLES["arabic"][::-1]}</font>',
+        tmp_path,
+        "unjoined",
+        as_given_right=True,
+    )
+    assert printed == drawn_joined
     assert printed != unjoined
 
 
 def test_hebrew_is_drawn_right_to_left() -> None:
-    assert visual_order("עברית") == "תירבע"
-    assert visual_order("Hebrew עברית text") == "Hebrew תירבע text"
-    assert visual_order("סעיף 12 עברית") == "תירבע 12 ףיעס"
+    assert visual("עברית") == "תירבע"
+    assert visual("Hebrew עברית text") == "Hebrew תירבע text"
+    assert visual("סעיף 12 עברית") == "תירבע 12 ףיעס"
 
 
 def test_vowel_marks_are_kept_on_their_letters() -> None:
-    drawn = visual_order("عِلْم")
+    drawn = visual(joined("عِلْم"))
     assert "\u0650" in drawn
     assert "\u0652" in drawn
     # Each mark follows the letter it sits on, in drawing order as in reading order.

@@ -13,7 +13,7 @@ Without a font for a character it still extracts as text but prints as an empty 
 is embedded as a subset of the glyphs the document uses.
 
 Copying text out of a PDF gives what the user typed: Arabic is drawn in its joined presentation
-forms (app.reports.text.visual_order), and each font's ToUnicode map sends those glyphs back to
+forms (app.reports.text.joined), and each font's ToUnicode map sends those glyphs back to
 the letters they stand for; characters beyond U+FFFF (emoji) are mapped as UTF-16 pairs.
 """
 
@@ -92,7 +92,7 @@ class FontMissing(RuntimeError):
     """The bundled fonts are not where the installation put them: a broken install."""
 
 
-# Arabic presentation forms (what visual_order draws) and their compatibility letters.
+# Arabic presentation forms (what joined() gives) and their compatibility letters.
 _PRESENTATION_FORMS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, time
 
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Spacer
 
 from app.letter.composed import ComposedLetter
 from app.reports import fonts
+from app.reports.paragraph import Paragraph
 from app.reports.pdf_layout import (
     DRAFT_RED,
     INK,
@@ -30,7 +31,7 @@ from app.reports.pdf_layout import (
     paragraphs,
 )
 from app.reports.tagging import list_item, new_list
-from app.reports.text import bind_citations, long_date, printable, visual_order
+from app.reports.text import bind_citations, joined, long_date, printable
 
 
 def _letter_story(letter: ComposedLetter, styles: Styles) -> list[Flowable]:
@@ -48,7 +49,7 @@ def _letter_story(letter: ComposedLetter, styles: Styles) -> list[Flowable]:
     story.append(
         Paragraph(
             f'<font face="{fonts.SERIF_BOLD}">Re:</font> '
-            + fonts.runs_markup(visual_order(bind_citations(printable(letter.reference.text))),
+            + fonts.runs_markup(joined(bind_citations(printable(letter.reference.text))),
                                 fonts.SERIF),
             styles.body,
         )

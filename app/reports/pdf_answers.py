@@ -3,11 +3,12 @@ the same in its own words: app.letter.drafting)."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.platypus import Flowable, KeepTogether
 
 from app import questionnaires
 from app.reports import fonts
 from app.reports.model import AnswerView, QuestionView, long_date
+from app.reports.paragraph import Paragraph
 from app.reports.pdf_layout import Styles, field_line, heading, para, paragraphs, rich
 from app.reports.text import with_article
 
@@ -22,6 +23,8 @@ def _answer_flowables(answer: AnswerView, jurisdiction_name: str, styles: Styles
                 rich(facility.name, fonts.SERIF_BOLD)
                 + rich(f" — operated by {operator}", fonts.SERIF),
                 styles.h3,
+                # An English sentence, whatever script the facility's name is written in.
+                direction="ltr",
             )
         )
         if not facility.sets_policy:

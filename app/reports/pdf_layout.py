@@ -21,7 +21,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Table,
     TableStyle,
 )
@@ -29,6 +28,7 @@ from reportlab.platypus.flowables import _listWrapOn
 from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from app.reports import fonts
+from app.reports.paragraph import Paragraph
 from app.reports.tagging import (
     FOOTER,
     DocumentFacts,
@@ -40,7 +40,7 @@ from app.reports.tagging import (
     continue_element,
     end_marked,
 )
-from app.reports.text import bind_citations, chunks, printable, visual_order
+from app.reports.text import bind_citations, chunks, joined, printable
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 PAPERS = tuple(PAPER_SIZES)
@@ -79,7 +79,7 @@ def page_size(paper: str) -> tuple[float, float]:
 
 def rich(text: str, face: str) -> str:
     """Paragraph markup of user text in `face`: escaped, with glyph fallback per character."""
-    shown = bind_citations(visual_order(printable(text)))
+    shown = bind_citations(joined(printable(text)))
     return f'<font face="{face}">{fonts.runs_markup(shown, face)}</font>'
 
 
@@ -284,7 +284,7 @@ def cell(text: object, style: ParagraphStyle) -> Paragraph:
     """A table cell for a bounded field (names, numbers, dates); long text never goes here."""
     if text is None:
         return Paragraph("", style)
-    return Paragraph(rich(str(text), style.fontName), style)
+    return Paragraph(rich(str(text), style.fontName), style, align_to_direction=False)
 
 
 def table(

@@ -61,6 +61,8 @@ class Element:
     parent: Element | None = None
     kids: list[Element | tuple[int, int]] = field(default_factory=list)
     attributes: dict[str, str] | None = None
+    # What its content reads as, where that is drawn in another order (right-to-left lines).
+    actual_text: str | None = None
     attached: bool = False
     name: str = ""  # its object's name in the PDF, once written
 
@@ -77,6 +79,19 @@ def role_of(flowable: Flowable) -> str | None:
     if getattr(flowable, "is_artifact", False):
         return ARTIFACT
     return "Div"
+
+
+def reading_text(content: object) -> str | None:
+    """The text a paragraph (or a table cell's paragraphs) reads as, when it is drawn in another
+    order (app.reports.paragraph); None when what is drawn reads as it is."""
+    pieces = content if isinstance(content, list | tuple) else [content]
+    texts = [getattr(piece, "reading_text", None) for piece in pieces]
+    if all(text is None for text in texts):
+        return None
+    return " ".join(
+        text if text is not None else " ".join(getattr(piece, "text", "").split())
+        for piece, text in zip(pieces, texts, strict=True)
+    )
 
 
 def tags_itself(flowable: Flowable) -> bool:
@@ -100,7 +115,7 @@ def continue_element(original: Flowable, pieces: list[Flowable]) -> None:
         role = role_of(original)
         if role is None or role == ARTIFACT:
             return
-        element = Element(role)
+        element = Element(role, actual_text=reading_text(original))
         original._jd_element = element
     for piece in pieces:
         if isinstance(piece, Paragraph):
@@ -217,6 +232,8 @@ class TaggingFrame(Frame):  # type: ignore[misc]  # reportlab ships no type info
                 if element is None:
                     element = Element(role)
                     flowable._jd_element = element
+                if element.actual_text is None:
+                    element.actual_text = reading_text(flowable)
                 code.insert(start, tagger.begin(element))
             code.append("EMC")
         return int(placed)
@@ -293,6 +310,8 @@ class TableTags:
                 cell = Element("TH", parent=self._row, attributes={"Scope": "Row"})
             else:
                 cell = Element("TD", parent=self._row)
+            if cell.actual_text is None:
+                cell.actual_text = reading_text(args[2])
             canvas._code.append(tagger.begin(cell))
             self._cell_open = True
         elif event == "endCell":
@@ -438,11 +457,15 @@ class _StructElement(PDFObject):  # type: ignore[misc]  # reportlab ships no typ
             else:
                 kids.append(f"<< /Type /MCR /Pg {_page_ref(document, kid[0])} /MCID {kid[1]} >>")
         parts.append(f" /K [{' '.join(kids)}]")
+        if node.actual_text is not None:
+            parts.append(
+                " /ActualText " + PDFString(node.actual_text).format(document).decode("ascii")
+            )
         if node.attributes:
             attributes = " ".join(f"/{k} /{v}" for k, v in node.attributes.items())
             parts.append(f" /A << /O /Table {attributes} >>")
         parts.append(" >>")
-        return "".join(parts).encode("ascii")
+        return "".join(parts).encode("latin-1")
 
 
 class _ParentTree(PDFObject):  # type: ignore[misc]  # reportlab ships no type information

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -103,16 +102,13 @@ def chunks(paragraph: str, size: int = PARAGRAPH_CHUNK) -> Iterator[str]:
     yield paragraph[start:]
 
 
-# --- right-to-left text --------------------------------------------------------------------------
-# reportlab draws one glyph per character, left to right, and shapes nothing. Arabic letters are
-# therefore first joined here: each takes its isolated, initial, medial or final presentation
-# form (arabic_reshaper), lam-alef becomes its obligatory ligature, and vowel marks are kept.
-# Then Arabic or Hebrew runs are put in visual order (characters reversed, combining marks kept on
-# their base, digit groups and embedded Latin kept in reading order), so they read correctly; PDF
-# text extraction reverses right-to-left runs and the fonts' ToUnicode maps turn presentation
-# forms back into letters (app.reports.fonts), so copying gives back what was typed.
-# A right-to-left run is reordered as a whole before the paragraph is wrapped: a run longer than
-# a line reads from its last line up.
+# --- Arabic letters -----------------------------------------------------------------------------
+# reportlab draws one glyph per character and shapes nothing. Arabic letters are therefore joined
+# here, in reading order: each takes its isolated, initial, medial or final presentation form
+# (arabic_reshaper), lam-alef becomes its obligatory ligature, and vowel marks are kept. Lines are
+# put in drawing order later, once the paragraph is broken into lines (app.reports.bidi); the
+# fonts' ToUnicode maps turn presentation forms back into letters (app.reports.fonts), so copying
+# gives back what was typed.
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 
@@ -147,87 +143,6 @@ def joined(text: str) -> str:
     if not _ARABIC.search(text):
         return text
     return str(_reshaper().reshape(text))
-
-
-_STRONG_RTL = {"R", "AL"}
-_WEAK_NUMBER = {"EN", "AN"}
-_NUMBER_JOINERS = {"CS", "ES", "ET"}
-
-
-def _is_rtl(char: str) -> bool:
-    return unicodedata.bidirectional(char) in _STRONG_RTL
-
-
-def _rtl_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans that start and end with a strong right-to-left character and contain no strong
-    left-to-right character."""
-    start = None
-    last_rtl = -1
-    for index, char in enumerate(text):
-        kind = unicodedata.bidirectional(char)
-        if kind in _STRONG_RTL:
-            if start is None:
-                start = index
-            last_rtl = index
-        elif (kind == "L" or char == "\n") and start is not None:
-            yield start, last_rtl + 1
-            start = None
-    if start is not None:
-        yield start, last_rtl + 1
-
-
-def _units(span: str) -> list[str]:
-    """Clusters that keep their inner order when the span is reversed."""
-    units: list[str] = []
-    index = 0
-    while index < len(span):
-        char = span[index]
-        kind = unicodedata.bidirectional(char)
-        end = index + 1
-        if kind in _WEAK_NUMBER:
-            while end < len(span) and (
-                unicodedata.bidirectional(span[end]) in _WEAK_NUMBER
-                or (
-                    unicodedata.bidirectional(span[end]) in _NUMBER_JOINERS
-                    and end + 1 < len(span)
-                    and unicodedata.bidirectional(span[end + 1]) in _WEAK_NUMBER
-                )
-            ):
-                end += 1
-        while end < len(span) and unicodedata.bidirectional(span[end]) == "NSM":
-            end += 1
-        unit = span[index:end]
-        if len(unit) == 1 and unicodedata.mirrored(unit):
-            unit = _MIRROR.get(unit, unit)
-        units.append(unit)
-        index = end
-    return units
-
-
-_MIRROR = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<",
-           "«": "»", "»": "«"}  # fmt: skip
-
-
-# Blocks holding every strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, NKo,
-# Samaritan, Mandaic, their presentation forms, and the historic RTL scripts): a fast pre-check.
-_MAYBE_RTL = re.compile(
-    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
-)
-
-
-def visual_order(text: str) -> str:
-    """`text` as drawn: Arabic joined, right-to-left runs reversed into drawing order."""
-    if not _MAYBE_RTL.search(text):
-        return text
-    text = joined(text)
-    parts: list[str] = []
-    done = 0
-    for start, end in _rtl_spans(text):
-        parts.append(text[done:start])
-        parts.append("".join(reversed(_units(text[start:end]))))
-        done = end
-    parts.append(text[done:])
-    return "".join(parts)
 
 
 def markup(text: str) -> str:
