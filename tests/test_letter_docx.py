@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from app.letter.composed import ComposedLetter, Exhibit, Letterhead, LetterPart, Signer
@@ -329,3 +330,15 @@ def test_same_letter_gives_same_bytes() -> None:
         assert {info.date_time for info in package.infolist()} == {(2017, 8, 14, 12, 0, 0)}
         assert package.testzip() is None
     assert render_letter_docx(make_letter(draft=True)) != first
+
+
+def test_a_paragraph_written_in_hebrew_is_right_to_left_in_word(tmp_path: Path) -> None:
+    hebrew = "העירייה אינה מחזיקה עצירים מעבר ל-48 שעות."
+    answers = (_part("doj-q1", f"No.\n\n{hebrew}\n\nSee Md. Code Ann.", heading="Question 1"),)
+    document = _read(render_letter_docx(make_letter(answers=answers)), tmp_path)
+    directions = {
+        p.text: p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None
+        for p in document.paragraphs
+        if p.text in ("No.", hebrew, "See Md. Code Ann.")
+    }
+    assert directions == {"No.": False, hebrew: True, "See Md. Code Ann.": False}

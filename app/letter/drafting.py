@@ -20,6 +20,7 @@ from datetime import date
 from app import questionnaires
 from app.letter.composed import ComposedLetter, Exhibit, Letterhead, LetterPart, Signer
 from app.letter.edits import LetterEdits
+from app.reports.bidi import paragraph_level
 from app.reports.model import (
     AnswerView,
     EvidenceView,
@@ -74,7 +75,21 @@ def _sentence(text: str | None) -> str:
 
 
 def _join(parts: Iterable[str]) -> str:
-    return " ".join(p for p in parts if p)
+    """Sentences run on in one paragraph; but a paragraph the office wrote in Hebrew or Arabic
+    stays a paragraph of its own, so no English sentence of the letter is set inside it, read
+    from the right."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if text:
+            rtl_boundary = (
+                paragraph_level(text.rsplit("\n", 1)[-1]) == 1
+                or paragraph_level(part.split("\n", 1)[0]) == 1
+            )
+            text += "\n\n" if rtl_boundary else " "
+        text += part
+    return text
 
 
 def _names(items: Sequence[str]) -> str:

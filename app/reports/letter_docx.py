@@ -37,6 +37,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 
 from app.letter.composed import ComposedLetter, LetterPart
+from app.reports.bidi import paragraph_level
 from app.reports.text import REPLACEMENT, bind_citations, long_date, printable
 
 SERIF = "Times New Roman"
@@ -220,6 +221,12 @@ def _add(document: DocumentObject, text: str, style: str) -> Paragraph:
     paragraph = document.add_paragraph(style=style)
     if text:
         paragraph.add_run(text)
+        if paragraph_level(text) == 1:
+            # Written in Hebrew or Arabic: a right-to-left paragraph, set from the right margin.
+            properties = paragraph._p.get_or_add_pPr()
+            properties.insert_element_before(
+                OxmlElement("w:bidi"), *_AFTER_BORDER[_AFTER_BORDER.index("w:bidi") + 1 :]
+            )
     return paragraph
 
 
