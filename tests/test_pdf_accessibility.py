@@ -207,6 +207,40 @@ def test_report_tables_have_header_cells_and_contents_entries(files: Files) -> N
     qpdf_check(files.report)
 
 
+def test_every_contents_link_is_a_link_in_the_structure_and_says_where_it_goes(
+    files: Files,
+) -> None:
+    reader = pypdf.PdfReader(files.report)
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    parents = root["/ParentTree"]["/Nums"]
+    parent_of = {int(parents[i]): parents[i + 1] for i in range(0, len(parents), 2)}
+    assert int(root["/ParentTreeNextKey"]) == max(parent_of) + 1
+    links = [
+        annotation.get_object()
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object()["/Subtype"] == "/Link"
+    ]
+    assert links, "the contents page links to the chapters"
+    titles = []
+    for link in links:
+        # The parent tree leads from the annotation to a Link element in a contents entry...
+        element = parent_of[int(link["/StructParent"])].get_object()
+        assert element["/S"] == "/Link"
+        assert element["/P"].get_object()["/S"] == "/TOCI"
+        # ... which holds the annotation itself, besides the entry's text.
+        kids = [kid.get_object() if hasattr(kid, "get_object") else kid for kid in element["/K"]]
+        objects = [kid["/Obj"].get_object() for kid in kids if isinstance(kid, DictionaryObject)]
+        assert any(obj is link or obj == link for obj in objects)
+        assert any(isinstance(kid, int) for kid in kids), "the entry's text is in the link"
+        assert str(link["/Contents"]).startswith("Go to ")
+        titles.append(str(link["/Contents"]))
+    assert "Go to 8. Evidence index" in titles
+    # No frame is drawn around an entry.
+    assert all(list(link["/Border"]) == [0, 0, 0] for link in links)
+    qpdf_check(files.report)
+
+
 def test_same_letter_and_date_give_the_same_bytes(files: Files) -> None:
     composed = letters.composed_letter(files.store, files.world.response_id, today=date(2026, 3, 2))
     when = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -38,7 +38,9 @@ from app.reports.tagging import (
     as_artifact,
     begin_artifact,
     continue_element,
+    describe_links,
     end_marked,
+    plain_text,
 )
 from app.reports.text import bind_citations, chunks, joined, printable
 
@@ -478,10 +480,13 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
         self._pages: dict[str, int] = {}
         # Per entry: where its text ends, in the coordinates of its paragraph.
         self._ends: dict[str, tuple[int, float, float, float]] = {}
+        self._titles: dict[str, str] = {}
 
     def prefill(self, entries: Sequence[tuple[int, str, str]]) -> None:
         """(level, markup, key) of every entry, in order."""
         self._expected = list(entries)
+        # What each entry's links say they lead to, for whoever cannot see the page.
+        self._titles = {key: plain_text(markup) for _level, markup, key in entries}
         self._lastEntries = [(level, text, 0, key) for level, text, key in entries]
 
     def placed(self, level: int, text: str, page: int, key: str) -> None:
@@ -494,6 +499,7 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         result = super().wrap(width, height)
         self._table._renderCB = self._tags
+        describe_links(self.canv, self._titles)
         if self._expected:  # else reportlab's own placeholder, as in a plain reportlab build
             self.canv.setNamedCB("drawTOCEntryEnd", self._entry_end(width))
         return result  # type: ignore[no-any-return]

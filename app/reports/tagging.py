@@ -22,6 +22,8 @@ makes paragraphs an item of a list (new_list()).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +32,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import (
+    LinkAnnotation,
     PDFArray,
     PDFDictionary,
     PDFName,
@@ -54,12 +57,23 @@ ARTIFACT = "Artifact"
 
 
 @dataclass(eq=False, slots=True)
+class Annotated:
+    """A link annotation of a page that belongs to an element (an OBJR kid)."""
+
+    annotation: Any
+    name: str  # the annotation object's name in the PDF
+    page: int
+    key: int = -1  # its /StructParent, once the structure is written
+
+
+@dataclass(eq=False, slots=True)
 class Element:
-    """One structure element; kids are elements and (page index, MCID) pairs, in order."""
+    """One structure element; kids are elements, (page index, MCID) pairs and annotations, in
+    order."""
 
     role: str
     parent: Element | None = None
-    kids: list[Element | tuple[int, int]] = field(default_factory=list)
+    kids: list[Element | tuple[int, int] | Annotated] = field(default_factory=list)
     attributes: dict[str, str] | None = None
     # What its content reads as, where that is drawn in another order (right-to-left lines).
     actual_text: str | None = None
@@ -144,6 +158,9 @@ class Tagger:
         self.root = Element("Document", attached=True)
         # Per page: the element of each MCID, in MCID order (the parent tree's entries).
         self.pages: list[list[Element]] = [[]]
+        # The element whose marked content was opened last: a link drawn in it belongs to it.
+        self.current: Element | None = None
+        self.links: list[tuple[Element, Annotated]] = []
 
     @property
     def page(self) -> int:
@@ -171,6 +188,7 @@ class Tagger:
         mcid = len(self.pages[-1])
         self.pages[-1].append(element)
         element.kids.append((self.page, mcid))
+        self.current = element
         return f"/{element.role} <</MCID {mcid}>> BDC"
 
 
@@ -186,6 +204,21 @@ FOOTER = "<</Type /Pagination /Subtype /Footer>>"
 
 def end_marked(canvas: Canvas) -> None:
     canvas._code.append("EMC")
+
+
+def describe_links(canvas: Canvas, titles: dict[str, str]) -> None:
+    """Names what links to each destination lead to (a heading's text): a link must say where
+    it goes to whoever cannot see the page."""
+    if isinstance(canvas, TaggingCanvas):
+        canvas.link_titles.update(titles)
+
+
+def plain_text(markup: str) -> str:
+    """The text of Paragraph markup, without its tags and entities."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def tagger_of(canvas: Canvas) -> Tagger | None:
@@ -303,7 +336,8 @@ class TableTags:
             column = args[1]
             row_in_table = self.rows_done
             if self.row_role == "TOCI":
-                cell = self._row
+                # An entry is a link to its heading (the link's annotation joins it when drawn).
+                cell = Element("Link", parent=self._row)
             elif row_in_table < self.header_rows:
                 cell = Element("TH", parent=self._row, attributes={"Scope": "Column"})
             elif column < self.header_columns:
@@ -351,6 +385,12 @@ class DocumentFacts:
     language: str = LANGUAGE
 
 
+class _LinkAnnotation(LinkAnnotation):  # type: ignore[misc]  # reportlab ships no type information
+    """A link annotation that names its place in the structure (/StructParent)."""
+
+    permitted = (*LinkAnnotation.permitted, "StructParent")
+
+
 class _SpacedLines(PDFTextObject):  # type: ignore[misc]  # reportlab ships no type information
     """A paragraph's text whose every line ends in a space. reportlab drops the space where it
     wraps a line, and a reader that follows the structure (a screen reader, a reflow view)
@@ -372,6 +412,8 @@ class TaggingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type in
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tagger = Tagger()
+        # Destination name -> what a link to it leads to (describe_links).
+        self.link_titles: dict[str, str] = {}
         facts = self.facts
         if facts is not None:
             stamp = self._doc._timeStamp = _timestamp(facts.created)
@@ -385,6 +427,37 @@ class TaggingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type in
 
     def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:
         return _SpacedLines(self, x, y, direction=direction)
+
+    def linkRect(
+        self,
+        contents: str,
+        destinationname: str,
+        Rect: Any = None,  # noqa: N803 - reportlab's name, passed by keyword
+        **kw: Any,
+    ) -> None:
+        """A link to a place in the document, and in the structure a kid of the Link element
+        whose content is being drawn: a screen reader announces it as a link, with contents
+        (what it leads to) as its description."""
+        element = self.tagger.current
+        if element is None or element.role != "Link":
+            super().linkRect(contents, destinationname, Rect, **kw)
+            return
+        if not contents and destinationname in self.link_titles:
+            contents = f"Go to {self.link_titles[destinationname]}"
+        kw.pop("addtopage", None)
+        relative = kw.pop("relative", 1)
+        annotation = _LinkAnnotation(
+            Rect=self._absRect(Rect, relative),
+            Contents=contents,
+            Destination=self._bookmarkReference(destinationname),
+            Border=PDFArray([0, 0, 0]),  # no frame is drawn around the entry
+        )
+        name = f"Link{len(self.tagger.links) + 1}"
+        self._doc.addAnnotation(name, annotation)
+        self._annotatePage(name)
+        link = Annotated(annotation, self._doc.annotationName(name), self.tagger.page)
+        element.kids.append(link)
+        self.tagger.links.append((element, link))
 
     def write_structure(self) -> None:
         """Adds the structure tree, the parent tree and the document's marks to the PDF."""
@@ -400,11 +473,16 @@ class TaggingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type in
             node = stack.pop()
             node.name = doc.Reference(_StructElement(node, tree_name)).name
             stack.extend(kid for kid in node.kids if isinstance(kid, Element))
+        # Keys of the parent tree: one per page, then one per link annotation.
+        links = tagger.links
+        for number, (_element, link) in enumerate(links):
+            link.key = len(pages) + number
+            link.annotation.otherkw["StructParent"] = link.key
         tree_root.dict.update(
             {
                 "K": PDFArray([PDFObjectReference(tagger.root.name)]),
-                "ParentTree": doc.Reference(_ParentTree(tagger.pages[: len(pages)])),
-                "ParentTreeNextKey": len(pages),
+                "ParentTree": doc.Reference(_ParentTree(tagger.pages[: len(pages)], links)),
+                "ParentTreeNextKey": len(pages) + len(links),
             }
         )
         for index, page in enumerate(pages):
@@ -452,15 +530,17 @@ class _StructElement(PDFObject):  # type: ignore[misc]  # reportlab ships no typ
         for kid in node.kids:
             if isinstance(kid, Element):
                 kids.append(_ref(document, kid.name))
+            elif isinstance(kid, Annotated):
+                annotation, page = _ref(document, kid.name), _page_ref(document, kid.page)
+                kids.append(f"<< /Type /OBJR /Obj {annotation} /Pg {page} >>")
             elif kid[0] == first_page:
                 kids.append(str(kid[1]))
             else:
                 kids.append(f"<< /Type /MCR /Pg {_page_ref(document, kid[0])} /MCID {kid[1]} >>")
         parts.append(f" /K [{' '.join(kids)}]")
         if node.actual_text is not None:
-            parts.append(
-                " /ActualText " + PDFString(node.actual_text).format(document).decode("ascii")
-            )
+            text = PDFString(node.actual_text).format(document).decode("latin-1")
+            parts.append(f" /ActualText {text}")
         if node.attributes:
             attributes = " ".join(f"/{k} /{v}" for k, v in node.attributes.items())
             parts.append(f" /A << /O /Table {attributes} >>")
@@ -471,14 +551,17 @@ class _StructElement(PDFObject):  # type: ignore[misc]  # reportlab ships no typ
 class _ParentTree(PDFObject):  # type: ignore[misc]  # reportlab ships no type information
     """The parent tree: per page (its /StructParents key), the element of each MCID."""
 
-    def __init__(self, pages: list[list[Element]]) -> None:
+    def __init__(self, pages: list[list[Element]], links: list[tuple[Element, Annotated]]) -> None:
         self.pages = pages
+        self.links = links
 
     def format(self, document: Any) -> bytes:
         entries = []
         for index, marked in enumerate(self.pages):
             refs = " ".join(_ref(document, element.name) for element in marked)
             entries.append(f"{index} [{refs}]")
+        for element, link in self.links:
+            entries.append(f"{link.key} {_ref(document, element.name)}")
         return f"<< /Nums [{chr(10).join(entries)}] >>".encode("ascii")
 
 
