@@ -317,6 +317,7 @@ class MainWindow(QMainWindow):
             panel.historyRequested.connect(self.show_record_history)
         for panel in (*panels[:3], *panels[4:], *self.requests.panels()):
             panel.currentRecordChanged.connect(lambda _record: self._update_actions())
+        self.responses.changed.connect(self._after_change)
         for view in (self.dashboard, self.responses):
             view.openResponse.connect(self.open_response)
             view.table.selectionModel().selectionChanged.connect(self._update_actions)

@@ -222,6 +222,8 @@ class ResponsesPanel(QWidget):
     """The Responses tab of a jurisdiction."""
 
     openResponse = Signal(int)  # noqa: N815  (Qt-style name the main window connects to)
+    # A response was deleted: the jurisdiction list's counts and the dashboard follow.
+    changed = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -366,6 +368,7 @@ class ResponsesPanel(QWidget):
             self.refresh()
             return False
         self.refresh()
+        self.changed.emit()
         return True
 
 

@@ -350,3 +350,20 @@ def test_a_file_refused_at_start_offers_a_choice_over_the_window(
         assert foreign.read_bytes().startswith(b"Council minutes")
     finally:
         window.store.close()
+
+
+def test_deleting_a_response_updates_the_list_and_the_dashboard(window, dialogs) -> None:
+    from app.services import responses
+    from tests.ui.test_dashboard_updates import text_of
+
+    albuquerque = city(window.store)
+    responses.start_response(window.store, albuquerque.id, "doj-psp-2017")
+    open_on(window, albuquerque.id, "responses")
+    assert text_of(window.navigator, albuquerque.id).endswith("1 response · 1 open")
+    panel = window.responses
+    panel.table.selectRow(0)
+    dialogs.answer(Button.Yes)
+    assert panel.delete_selected()
+    assert text_of(window.navigator, albuquerque.id).endswith("0 facilities")
+    window.show_dashboard()
+    assert window.dashboard.model.rowCount() == 0
