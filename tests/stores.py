@@ -258,6 +258,24 @@ def raw_execute(target: Store | Location, *statements: str | tuple[str, Sequence
         connection.commit()
 
 
+def forge_audit_trail(
+    target: Store | Location, *statements: str | tuple[str, Sequence[Any]]
+) -> None:
+    """Changes the audit trail as only someone with every right on the database can: first
+    lifting the guard that refuses changes to its entries (migration 0009), as the owner of
+    an office database or whoever may write a file can."""
+    with raw_connection(target) as connection:
+        if connection.server:
+            connection.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+        else:
+            for change in ("update", "delete"):
+                connection.execute(f"DROP TRIGGER IF EXISTS audit_entry_kept_{change}")
+        for statement in statements:
+            text, params = (statement, ()) if isinstance(statement, str) else statement
+            connection.execute(text, params)
+        connection.commit()
+
+
 def raw_rows(
     target: Store | Location, statement: str, params: Sequence[Any] = ()
 ) -> list[dict[str, Any]]:

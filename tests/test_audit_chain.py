@@ -34,6 +34,7 @@ from tests.stores import (
     Location,
     built_result,
     create_empty,
+    forge_audit_trail,
     fresh_store,
     raw_execute,
     raw_one,
@@ -94,8 +95,8 @@ def world(store: Store, db_location: Location) -> World:
 # ----------------------------------------------------------------------------- helpers
 
 
-# Behind Jurisdesk's back, with ? parameters on either store.
-_sql = raw_execute
+# Behind Jurisdesk's back, with ? parameters on either store, by someone with every right.
+_sql = forge_audit_trail
 _one = raw_one
 
 
@@ -265,6 +266,26 @@ def test_approvals_filings_and_evidence_are_links_with_their_digests(
 
 
 # ----------------------------------------------------------------------------- the trail itself
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE audit_entry SET new_value = 'Somebody Else' WHERE sequence = 2",
+        "DELETE FROM audit_entry WHERE sequence = 2",
+        "DELETE FROM audit_entry",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_an_entry(
+    store: Store, world: World, db_location: Location, change: str
+) -> None:
+    before = raw_rows(db_location, "SELECT * FROM audit_entry ORDER BY sequence")
+    with pytest.raises(Exception, match="audit trail is kept as written") as refused:
+        raw_execute(db_location, change)
+    assert type(refused.value).__module__.split(".")[0] in ("sqlite3", "psycopg")
+    assert raw_rows(db_location, "SELECT * FROM audit_entry ORDER BY sequence") == before
+    code, report = _check(db_location)
+    assert code == 0, report["problems"]
 
 
 def test_an_edited_entry_is_caught(store: Store, world: World, db_location: Location) -> None:

@@ -131,6 +131,17 @@ def _cannot_change_the_schema(office: Office) -> None:
     assert "must be owner" in _refused(office, PERSON, "ALTER TABLE answer ADD COLUMN x integer")
     assert "permission denied" in _refused(office, PERSON, "TRUNCATE audit_entry")
     assert "permission denied" in _refused(office, PERSON, "CREATE TABLE x (a integer)")
+    # The audit trail is append-only for staff: its guard refuses changes, and only the owner
+    # may lift it.
+    kept = "audit trail is kept as written"
+    assert kept in _refused(office, PERSON, "UPDATE audit_entry SET actor = 'Somebody Else'")
+    assert kept in _refused(office, PERSON, "DELETE FROM audit_entry")
+    for lifting in (
+        "ALTER TABLE audit_entry DISABLE TRIGGER USER",
+        "DROP TRIGGER audit_entry_kept ON audit_entry",
+        "DROP FUNCTION audit_entry_kept() CASCADE",
+    ):
+        assert "must be owner" in _refused(office, PERSON, lifting), lifting
 
 
 def test_staff_work_with_the_documented_rights_and_cannot_change_the_schema(
