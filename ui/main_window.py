@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             folder=self.database.folder,
             remember_folder=self.database.remember_folder,
         )
+        self.reports.paperChanged.connect(self._paper_changed)
         self.main_menu = MainMenu(self, self.database, self.reports)
         # Tests and ui/screenshots.py reach these on the window.
         self.new_database_action = self.database.new_database_action
@@ -559,13 +560,17 @@ class MainWindow(QMainWindow):
 
     # == responses (the guided questionnaire) ==============================================
 
+    def _paper_changed(self, paper: str) -> None:
+        if self.editor is not None:
+            self.editor.set_paper(paper)
+
     def open_response(self, response_id: int) -> ResponseEditor | None:
         from ui.questionnaire import ResponseEditor
 
         if not self._close_editor():
             return None
         try:
-            editor = ResponseEditor(self.store, response_id)
+            editor = ResponseEditor(self.store, response_id, paper=self.reports.paper())
         except UserError as exc:
             errors.show_error(self, exc)
             return None

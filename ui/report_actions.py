@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -95,6 +95,9 @@ def pages_text(result: ExportResult) -> str:
 
 class ReportActions(QObject):
     """Owns the report actions; the window tells it what is chosen and when that changes."""
+
+    # The paper size chosen for exports (and so for the letter's preview).
+    paperChanged = Signal(str)  # noqa: N815 - Qt's naming
 
     def __init__(
         self,
@@ -224,6 +227,7 @@ class ReportActions(QObject):
     def set_paper(self, paper: str) -> None:
         self.settings.set_paper(paper)
         self.paper_actions[self.settings.paper()].setChecked(True)
+        self.paperChanged.emit(self.settings.paper())
 
     def update(self) -> None:
         """Enables what the current choice allows; a disabled action says what to choose."""

@@ -369,3 +369,25 @@ def test_a_letter_autosave_waits_for_a_busy_database_without_freezing(qtbot, sto
     stored = letters.state(store, editor.response_id).edits.text_of("opening")
     assert stored is not None
     assert stored.text.endswith(" We write while the database is busy.")
+
+
+def test_the_preview_is_on_the_paper_chosen_for_exports(qtbot, store, ids, window) -> None:
+    """Letter is 8.5 × 11 in (height 1.29 × width), A4 210 × 297 mm (1.41 ×)."""
+
+    def shape() -> float:
+        pixmap = page.preview.pages.labels[0].pixmap()
+        return pixmap.height() / pixmap.width()
+
+    window.reports.set_paper("a4")
+    editor = window.open_response(ids["response"])
+    assert editor is not None
+    editor.go_to(LETTER_STEP)
+    page = editor.letter_page
+    assert page is not None
+    qtbot.waitUntil(lambda: not page.preview.busy and page.preview.page_count > 0,
+                    timeout=PREVIEW_WITHIN_MS)  # fmt: skip
+    assert shape() == pytest.approx(297 / 210, abs=0.01)
+    # Chosen again while the letter is open: the preview follows.
+    window.reports.set_paper("letter")
+    qtbot.waitUntil(lambda: not page.preview.busy, timeout=PREVIEW_WITHIN_MS)
+    assert shape() == pytest.approx(11 / 8.5, abs=0.01)

@@ -172,10 +172,19 @@ class ResponseEditor(ResponseEditorView):
     closed = Signal()
     changed = Signal()
 
-    def __init__(self, store: Store, response_id: int, parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Store,
+        response_id: int,
+        parent: QWidget | None = None,
+        *,
+        paper: str = "letter",
+    ):
         super().__init__(parent)
         self.store = store
         self.response_id = response_id
+        # The paper the letter is exported on (File ▸ Paper size): the preview shows that.
+        self.paper = paper
         self.detail: ResponseDetail = responses.get_response(store, response_id)
         self.drafts: dict[Slot, Draft] = {}
         self.dirty: set[Slot] = set()
@@ -382,11 +391,20 @@ class ResponseEditor(ResponseEditorView):
             self.stack.addWidget(page)
         return page
 
+    def set_paper(self, paper: str) -> None:
+        self.paper = paper
+        if self.letter_page is not None:
+            self.letter_page.preview.set_paper(paper)
+
     def _letter_page(self) -> LetterStep:
         """The Letter step, made when first shown (it composes the whole letter)."""
         if self.letter_page is None:
             page = LetterStep(
-                self.store, self.response_id, self.stack, version=lambda: self.summary.version
+                self.store,
+                self.response_id,
+                self.stack,
+                version=lambda: self.summary.version,
+                paper=self.paper,
             )
             page.saved.connect(self._letter_saved)
             page.on_conflict = self._letter_refused

@@ -124,6 +124,14 @@ class LetterPreview(QWidget):
         self.timer.setInterval(PREVIEW_DELAY_MS)
         self.timer.timeout.connect(self._start)
 
+    def set_paper(self, paper: str) -> None:
+        """Shows the letter on other paper (Letter or A4), as it will now be exported."""
+        if paper == self.paper:
+            return
+        self.paper = paper
+        if self._compose is not None:
+            self.request(self._compose, now=True)
+
     @property
     def page_count(self) -> int:
         return len(self.pages.labels)
