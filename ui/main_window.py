@@ -597,6 +597,10 @@ class MainWindow(QMainWindow):
         )
         self.stack.addWidget(editor)
         self.stack.setCurrentWidget(editor)
+        # The keyboard goes with the eyes: into the response, on its list of steps. Left where
+        # it was (the hidden list of responses hands it to the search box), the response's
+        # own keys (Alt+arrows, Ctrl+S, Ctrl+W, Ctrl+H) would not reach it.
+        editor.steps.setFocus(Qt.FocusReason.OtherFocusReason)
         editor.closed.connect(self._editor_closed)
         editor.changed.connect(self._response_changed)
         self._update_actions()
@@ -665,6 +669,11 @@ class MainWindow(QMainWindow):
             target = back if back in (self.dashboard, self.tabs) else self.dashboard
             self.stack.setCurrentWidget(target)
             self._response_changed()
+            # Back on the list the response was opened from, with the keyboard.
+            if target is self.dashboard:
+                self.dashboard.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif self.current_tab() == "responses":
+                self.responses.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _response_changed(self) -> None:
         """The editor saved its response, or closed: that response's row on the dashboard and

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDialog,
     QGroupBox,
@@ -382,6 +383,27 @@ def test_response_actions_are_in_a_menu_with_shortcuts(qtbot, city_window, ids) 
     assert city_window.editor is None
     assert not menu.menuAction().isVisible()
     assert not menu.actions()
+
+
+def test_the_keyboard_follows_a_response_in_and_out(qtbot, city_window, ids) -> None:
+    """Opened from a list, the response has the keyboard: its keys work at once, without a
+    click; closed, the keyboard is back on the list."""
+    city_window.show_tab("responses")
+    table = city_window.responses.table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = city_window.editor
+    assert editor is not None
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    assert editor.isAncestorOf(focused), focused
+    first = editor.current_key
+    qtbot.keyClick(focused, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert editor.current_key != first
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert city_window.editor is None
+    assert QApplication.focusWidget() is table
 
 
 def test_every_dialog_the_menus_open(qtbot, city_window, store, ids, tmp_path) -> None:
