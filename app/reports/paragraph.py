@@ -25,6 +25,12 @@ Direction = Literal["auto", "ltr"]
 class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no type information
     style: ParagraphStyle
     blPara: Any  # noqa: N815 - reportlab's name
+    # Almost every paragraph holds no right-to-left text and keeps these defaults, with no
+    # attributes of its own: a long report holds tens of thousands of paragraphs.
+    direction: Direction = "auto"
+    _reordered = False
+    _base = 0
+    _reading: str | None = None
 
     def __init__(
         self,
@@ -36,16 +42,17 @@ class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no
         **kw: Any,
     ) -> None:
         super().__init__(text, style, *args, **kw)
-        self.direction = direction
-        self._base = 0
+        if direction != "auto":
+            self.direction = direction
         plain = " ".join("".join(getattr(frag, "text", "") for frag in self.frags).split())
-        self._reordered = bidi.has_right_to_left(plain)
+        if not bidi.has_right_to_left(plain):
+            return
+        self._reordered = True
         # What a screen reader should say for it: its letters as typed, Arabic unjoined.
-        self._reading = "".join(_typed(char) for char in plain) if self._reordered else None
-        if self._reordered:
-            self._base = 0 if direction == "ltr" else bidi.paragraph_level(plain)
-            if self._base and align_to_direction and self.style.alignment == TA_LEFT:
-                self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        self._reading = "".join(_typed(char) for char in plain)
+        self._base = 0 if direction == "ltr" else bidi.paragraph_level(plain)
+        if self._base and align_to_direction and self.style.alignment == TA_LEFT:
+            self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
     @property
     def reading_text(self) -> str | None:
@@ -68,10 +75,12 @@ class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no
         # reportlab builds the pieces without the direction: each keeps the whole paragraph's,
         # so its second page does not change sides when it happens to start with an English word.
         parts: list[Any] = super().split(availWidth, availHeight)
+        if not self._reordered:
+            return parts
         for part in parts:
             if isinstance(part, Paragraph) and part is not self:
                 part.direction, part.style = self.direction, self.style
-                part._base, part._reordered, part._reading = self._base, self._reordered, None
+                part._base, part._reordered, part._reading = self._base, True, None
         return parts
 
 
