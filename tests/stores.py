@@ -264,16 +264,14 @@ def forge_audit_trail(
     """Changes the audit trail as only someone with every right on the database can: first
     lifting the guard that refuses changes to its entries (migration 0009), as the owner of
     an office database or whoever may write a file can."""
-    with raw_connection(target) as connection:
-        if connection.server:
-            connection.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
-        else:
-            for change in ("update", "delete"):
-                connection.execute(f"DROP TRIGGER IF EXISTS audit_entry_kept_{change}")
-        for statement in statements:
-            text, params = (statement, ()) if isinstance(statement, str) else statement
-            connection.execute(text, params)
-        connection.commit()
+    location = location_of(target) if isinstance(target, Store) else target
+    if isinstance(location, Path):
+        lift = [
+            f"DROP TRIGGER IF EXISTS audit_entry_kept_{change}" for change in ("update", "delete")
+        ]
+    else:
+        lift = ["ALTER TABLE audit_entry DISABLE TRIGGER USER"]
+    raw_execute(target, *lift, *statements)
 
 
 def raw_rows(

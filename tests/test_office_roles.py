@@ -144,6 +144,24 @@ def _cannot_change_the_schema(office: Office) -> None:
         assert "must be owner" in _refused(office, PERSON, lifting), lifting
 
 
+def _staff_carry_on(office: Office, capsys: pytest.CaptureFixture[str], chain_head: str) -> None:
+    """After a restore or a copy into the office database: it checks clean with the same chain
+    head, staff add to it (the sequences came along: new rows get new ids), and still cannot
+    change the schema."""
+    status, checked = _jurisdesk(capsys, "--db", office.address(PERSON), "check")
+    assert status == 0, checked
+    assert chain_head in checked
+    store = open_store(office.address(PERSON), actor="M. Garcia", create=False)
+    try:
+        created = records.create(
+            store, "jurisdiction", {"name": "Town of Test", "kind": "town", "state": "NM"}
+        )
+        assert created.id > 4
+    finally:
+        store.close()
+    _cannot_change_the_schema(office)
+
+
 def test_staff_work_with_the_documented_rights_and_cannot_change_the_schema(
     office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -242,19 +260,7 @@ def test_a_dump_restored_as_documented_checks_clean_and_keeps_the_rights(
         str(dump),
     )
 
-    status, checked = _jurisdesk(capsys, "--db", office.address(PERSON), "check")
-    assert status == 0, checked
-    assert chain_head in checked
-    store = open_store(office.address(PERSON), actor="M. Garcia", create=False)
-    try:
-        # The sequences came back too: new rows get new ids.
-        created = records.create(
-            store, "jurisdiction", {"name": "Town of Test", "kind": "town", "state": "NM"}
-        )
-        assert created.id > 4
-    finally:
-        store.close()
-    _cannot_change_the_schema(office)
+    _staff_carry_on(office, capsys, chain_head)
     assert _jurisdesk(capsys, "--db", office.address(PERSON), "check")[0] == 0
 
 
@@ -270,18 +276,7 @@ def test_a_file_copied_in_by_the_owner_is_the_staffs_to_work_in_and_copied_back_
 
     status, said = _jurisdesk(capsys, "--db", str(source), "copy", "--to", office.address(OWNER))
     assert status == 0, said
-    status, checked = _jurisdesk(capsys, "--db", office.address(PERSON), "check")
-    assert status == 0, checked
-    assert chain_head in checked
-    store = open_store(office.address(PERSON), actor="M. Garcia", create=False)
-    try:
-        created = records.create(
-            store, "jurisdiction", {"name": "Town of Test", "kind": "town", "state": "NM"}
-        )
-        assert created.id > 4
-    finally:
-        store.close()
-    _cannot_change_the_schema(office)
+    _staff_carry_on(office, capsys, chain_head)
 
     # Staff may take everything out into a file of their own (File ▸ Backup copy).
     copy = tmp_path / "from-the-office.sqlite"

@@ -19,8 +19,9 @@ from app.services.errors import UserError
 from ui import office_database
 from ui.common import errors
 from ui.common.actions import connect_triggers, make_action
+from ui.common.file_names import file_stem
 from ui.common.operations import run_in_background
-from ui.settings import Settings, location_key
+from ui.settings import Settings, location_key, stored_key
 
 if TYPE_CHECKING:
     from app.services.jurisdictions import JurisdictionSummary
@@ -211,7 +212,7 @@ class DatabaseActions(QObject):
             action.triggered.connect(
                 lambda _c=False, known=location: self.openRequested.emit(known, False)
             )
-            action.setEnabled(location_key(location) != current)
+            action.setEnabled(stored_key(location) != current)
         if not databases:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         else:
@@ -228,7 +229,7 @@ class DatabaseActions(QObject):
             stem = store.path.stem
         else:
             assert store.server is not None
-            stem = _copy_stem(store.server)
+            stem = file_stem(store.server.database)
         suggested = f"{stem}-backup-{date.today().isoformat()}.sqlite"
         name, _ = QFileDialog.getSaveFileName(
             self.window, "Backup copy", str(Path(self.folder()) / suggested), DATABASE_FILES
@@ -368,9 +369,3 @@ class DatabaseActions(QObject):
             lambda: exchange.export_jurisdiction(store, jurisdiction_id, target),
             lambda result: self.statusMessage.emit(f"Exported {summary.name} to {result.path}."),
         )
-
-
-def _copy_stem(server: OfficeServer) -> str:
-    """How a file copy of an office database is named: after the database."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in server.database)
-    return safe.strip("_") or "jurisdesk"

@@ -210,6 +210,11 @@ class HelpWindow(QWidget):
         # Links to the manual's own pages open here; a web address opens in the browser.
         self.browser.setOpenExternalLinks(True)
         self.browser.setSearchPaths([str(manual_folder())])
+        # The pages link manual.css, which Qt's rich text does not load itself: it applies to
+        # every page shown here.
+        self.browser.document().setDefaultStyleSheet(
+            (manual_folder() / "manual.css").read_text(encoding="utf-8")
+        )
 
         buttons = QHBoxLayout()
         for button in (self.back_button, self.forward_button, self.contents_button):

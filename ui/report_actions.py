@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import UserError
 from ui.common import errors
+from ui.common.file_names import file_stem
 from ui.common.operations import Cancellation, Progress, run_with_progress
 from ui.settings import PAPERS, Settings
 
@@ -78,13 +79,6 @@ def _printing() -> Any:
     from ui import printing
 
     return printing
-
-
-def file_stem(*parts: str) -> str:
-    """A file name people recognise, safe on every file system: "City of Albuquerque - letter"."""
-    text = " - ".join(p for p in parts if p)
-    safe = "".join(ch if ch.isalnum() or ch in " -_.,()" else "_" for ch in text)
-    return " ".join(safe.split()).strip(" .") or "jurisdesk"
 
 
 def pages_text(result: ExportResult) -> str:

@@ -26,6 +26,13 @@ def location_key(location: Location) -> str:
     return location.address
 
 
+def stored_key(location: Location) -> str:
+    """location_key of a database read back from the recent list, which keeps full paths:
+    resolving each again would touch the disk, and a recent file on a network folder that is
+    offline could hold up the window."""
+    return str(location) if isinstance(location, Path) else location.address
+
+
 class Settings:
     """Typed access to the few things the GUI remembers; never records or answers."""
 
@@ -109,10 +116,10 @@ class Settings:
             location = location.resolve()
         key = location_key(location)
         databases = [location] + [
-            known for known in self.recent_databases() if location_key(known) != key
+            known for known in self.recent_databases() if stored_key(known) != key
         ]
         databases = databases[:MAX_RECENT]
-        self._settings.setValue("files/recent", [location_key(known) for known in databases])
+        self._settings.setValue("files/recent", [stored_key(known) for known in databases])
         return databases
 
     def clear_recent_databases(self) -> None:

@@ -107,7 +107,7 @@ def levels(text: str, base: int) -> list[int]:
     edge = "R" if base % 2 else "L"  # sos and eos: one run at the paragraph level
 
     _weak_types(types, edge)
-    _paired_brackets(types, original, [text[index] for index in kept], edge, base)
+    _paired_brackets(types, original, [text[index] for index in kept], edge)
     _neutrals(types, edge)
 
     resolved = [base] * len(text)
@@ -205,11 +205,10 @@ def _bracket_pairs(types: list[str], chars: list[str]) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-def _paired_brackets(
-    types: list[str], original: list[str], chars: list[str], sos: str, base: int
-) -> None:
-    """N0: a bracket pair takes the direction of what it encloses, or of its context."""
-    embedding = "R" if base % 2 else "L"
+def _paired_brackets(types: list[str], original: list[str], chars: list[str], sos: str) -> None:
+    """N0: a bracket pair takes the direction of what it encloses, or of its context. With one
+    run at the paragraph level, the embedding direction is that of sos."""
+    embedding = sos
     for opening, closing in _bracket_pairs(types, chars):
         inside = {_strong_direction(kind) for kind in types[opening + 1 : closing]}
         if embedding in inside:
@@ -223,7 +222,9 @@ def _paired_brackets(
                 ),
                 sos,
             )
-            direction = before if before != embedding else embedding
+            # Only the opposite direction inside: it, if the text before is that way too; else
+            # the embedding direction. Either way the direction of the text before.
+            direction = before
         else:
             continue
         for bracket in (opening, closing):

@@ -100,16 +100,20 @@ def _is_presentation_form(code: int) -> bool:
     return any(low <= code <= high for low, high in _PRESENTATION_FORMS)
 
 
+def typed_letters(char: str) -> str:
+    """The letter(s) an Arabic presentation form stands for, in reading order (lam-alef is two);
+    any other character itself."""
+    if not _is_presentation_form(ord(char)):
+        return char
+    return unicodedata.normalize("NFKC", char)
+
+
 def logical_text(code: int) -> str:
     """What a drawn character stands for when text is copied out of the PDF: an Arabic
     presentation form gives its letter(s); everything else itself. A ligature of several letters
     (lam-alef) is given in drawing order, as the rest of its right-to-left run is, so that a
     reader putting the run back in reading order gets the letters as typed."""
-    char = chr(code)
-    if not _is_presentation_form(code):
-        return char
-    letters = unicodedata.normalize("NFKC", char)
-    return letters[::-1] if len(letters) > 1 else letters
+    return typed_letters(chr(code))[::-1]
 
 
 def _utf16_hex(text: str) -> str:
@@ -236,11 +240,11 @@ def _coverage(name: str) -> frozenset[int]:
 class FaceChain:
     """The faces tried in order for one style of text, e.g. bold serif."""
 
-    faces: tuple[str, ...]
+    faces: tuple[str, ...]  # the fallbacks included
 
     def face_for(self, char: str) -> str | None:
         code = ord(char)
-        for face in self.faces + fallbacks():
+        for face in self.faces:
             if code in _coverage(face):
                 return face
         return None
@@ -250,7 +254,7 @@ def chain(face: str) -> FaceChain:
     """Serif faces fall back to the matching sans face, then to the CJK, Hangul and symbol
     fallbacks."""
     sans = SANS_BOLD if "Bold" in face else SANS
-    return FaceChain((face,) if face == sans else (face, sans))
+    return FaceChain(((face,) if face == sans else (face, sans)) + fallbacks())
 
 
 def runs_markup(text: str, face: str) -> str:
@@ -285,14 +289,12 @@ def runs_markup(text: str, face: str) -> str:
 
 
 def _unjoin_missing(text: str, faces: FaceChain) -> str:
-    """Arabic presentation forms no face has, replaced by their plain letters (drawn unjoined,
-    in drawing order) so they print instead of showing as boxes."""
+    """Arabic presentation forms no face has, replaced by their plain letters (drawn unjoined;
+    the text is in reading order, put in drawing order line by line later) so they print
+    instead of showing as boxes."""
     if not any(_is_presentation_form(ord(c)) for c in text):
         return text
-    return "".join(
-        logical_text(ord(c)) if _is_presentation_form(ord(c)) and faces.face_for(c) is None else c
-        for c in text
-    )
+    return "".join(typed_letters(c) if faces.face_for(c) is None else c for c in text)
 
 
 def _wrap(text: str, run_face: str, base: str) -> str:

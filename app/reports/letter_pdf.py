@@ -142,11 +142,11 @@ def _draw_draft(canvas: Canvas, size: tuple[float, float]) -> None:
     canvas.restoreState()
 
 
-def letter_created(letter: ComposedLetter, now: datetime | None = None) -> datetime:
+def letter_created(letter: ComposedLetter) -> datetime:
     """The PDF's creation date: a draft's is the time it is made; an approved letter's is its
     date (midnight UTC), so the filed letter is the same bytes each time it is exported."""
     if letter.draft:
-        return now or datetime.now(UTC)
+        return datetime.now(UTC)
     return datetime.combine(letter.dated, time(0, 0), tzinfo=UTC)
 
 

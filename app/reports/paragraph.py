@@ -10,14 +10,13 @@ Hebrew name stays left to right) or the alignment (a table's column keeps its ow
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Literal
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import paragraph as platypus
 
-from app.reports import bidi
+from app.reports import bidi, fonts
 
 Direction = Literal["auto", "ltr"]
 
@@ -27,7 +26,6 @@ class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no
     blPara: Any  # noqa: N815 - reportlab's name
     # Almost every paragraph holds no right-to-left text and keeps these defaults, with no
     # attributes of its own: a long report holds tens of thousands of paragraphs.
-    direction: Direction = "auto"
     _reordered = False
     _base = 0
     _reading: str | None = None
@@ -42,14 +40,12 @@ class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no
         **kw: Any,
     ) -> None:
         super().__init__(text, style, *args, **kw)
-        if direction != "auto":
-            self.direction = direction
         plain = " ".join("".join(getattr(frag, "text", "") for frag in self.frags).split())
         if not bidi.has_right_to_left(plain):
             return
         self._reordered = True
         # What a screen reader should say for it: its letters as typed, Arabic unjoined.
-        self._reading = "".join(_typed(char) for char in plain)
+        self._reading = "".join(fonts.typed_letters(char) for char in plain)
         self._base = 0 if direction == "ltr" else bidi.paragraph_level(plain)
         if self._base and align_to_direction and self.style.alignment == TA_LEFT:
             self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
@@ -79,7 +75,7 @@ class Paragraph(platypus.Paragraph):  # type: ignore[misc]  # reportlab ships no
             return parts
         for part in parts:
             if isinstance(part, Paragraph) and part is not self:
-                part.direction, part.style = self.direction, self.style
+                part.style = self.style
                 part._base, part._reordered, part._reading = self._base, True, None
         return parts
 
@@ -127,12 +123,3 @@ def _frags_in_order(frags: list[Any], text: str, order: list[int], drawn: list[s
             piece._source = frag
             out.append(piece)
     return out
-
-
-def _typed(char: str) -> str:
-    # Arabic presentation forms (what app.reports.text.joined draws) stand for their letters;
-    # lam-alef for two.
-    code = ord(char)
-    if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
-        return unicodedata.normalize("NFKC", char)
-    return char

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from reportlab.graphics.shapes import inverse, mmult
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -522,7 +523,8 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
     def _draw_after_text(self, canvas: Canvas) -> None:
         for key, matrix in self._after_text:
             canvas.saveState()
-            canvas.transform(*_relative(matrix, canvas._currentMatrix))
+            # The transformation that, applied in the current one, gives the one recorded.
+            canvas.transform(*mmult(inverse(canvas._currentMatrix), matrix))
             canvas.doForm(_contents_form(key))
             canvas.restoreState()
         self._after_text.clear()
@@ -538,23 +540,6 @@ class Contents(TableOfContents):  # type: ignore[misc]  # reportlab ships no typ
             canvas._curr_tx_info = {"cur_x": x, "cur_y": y}
             drawPageNumbers(canvas, style, [(page, None)], width, 0, dot)
             canvas.endForm()
-
-
-def _relative(target: Sequence[float], current: Sequence[float]) -> tuple[float, ...]:
-    """The transformation that, applied in `current`, gives `target` (target × current⁻¹)."""
-    a, b, c, d, e, f = current
-    det = a * d - b * c
-    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
-    ie, if_ = -(e * ia + f * ic), -(e * ib + f * id_)
-    ta, tb, tc, td, te, tf = target
-    return (
-        ta * ia + tb * ic,
-        ta * ib + tb * id_,
-        tc * ia + td * ic,
-        tc * ib + td * id_,
-        te * ia + tf * ic + ie,
-        te * ib + tf * id_ + if_,
-    )
 
 
 def _contents_form(key: str) -> str:

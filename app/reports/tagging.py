@@ -102,8 +102,9 @@ def reading_text(content: object) -> str | None:
     texts = [getattr(piece, "reading_text", None) for piece in pieces]
     if all(text is None for text in texts):
         return None
+    # The others read as drawn: their text without its markup (a Paragraph's .text is markup).
     return " ".join(
-        text if text is not None else " ".join(getattr(piece, "text", "").split())
+        text if text is not None else " ".join(plain_text(str(getattr(piece, "text", ""))).split())
         for piece, text in zip(pieces, texts, strict=True)
     )
 
@@ -120,17 +121,24 @@ def element_of(flowable: Flowable) -> Element | None:
     return getattr(flowable, "_jd_element", None)
 
 
+def element_for(flowable: Flowable, role: str) -> Element:
+    """The flowable's element: the one it was given (as a list item's line, or a piece of a
+    split paragraph) or a new one, with what it reads as if drawn in another order."""
+    element = element_of(flowable)
+    if element is None:
+        element = Element(role, actual_text=reading_text(flowable))
+        flowable._jd_element = element
+    return element
+
+
 def continue_element(original: Flowable, pieces: list[Flowable]) -> None:
     """Pieces of a paragraph split across pages (or frames) stay one element."""
     if not isinstance(original, Paragraph):
         return
-    element = element_of(original)
-    if element is None:
-        role = role_of(original)
-        if role is None or role == ARTIFACT:
-            return
-        element = Element(role, actual_text=reading_text(original))
-        original._jd_element = element
+    role = role_of(original)
+    if role is None or role == ARTIFACT:
+        return
+    element = element_for(original, role)
     for piece in pieces:
         if isinstance(piece, Paragraph):
             piece._jd_element = element
@@ -143,7 +151,7 @@ def list_item(paragraphs: list[Flowable], in_list: Element) -> list[Flowable]:
     for flowable in paragraphs:
         if isinstance(flowable, Paragraph):
             # Each line its own paragraph inside the item's body.
-            flowable._jd_element = Element("P", parent=body)
+            flowable._jd_element = Element("P", parent=body, actual_text=reading_text(flowable))
     return paragraphs
 
 
@@ -261,13 +269,7 @@ class TaggingFrame(Frame):  # type: ignore[misc]  # reportlab ships no type info
             if role == ARTIFACT:
                 code.insert(start, "/Artifact BMC")
             else:
-                element = element_of(flowable)
-                if element is None:
-                    element = Element(role)
-                    flowable._jd_element = element
-                if element.actual_text is None:
-                    element.actual_text = reading_text(flowable)
-                code.insert(start, tagger.begin(element))
+                code.insert(start, tagger.begin(element_for(flowable, role)))
             code.append("EMC")
         return int(placed)
 
@@ -344,8 +346,7 @@ class TableTags:
                 cell = Element("TH", parent=self._row, attributes={"Scope": "Row"})
             else:
                 cell = Element("TD", parent=self._row)
-            if cell.actual_text is None:
-                cell.actual_text = reading_text(args[2])
+            cell.actual_text = reading_text(args[2])
             canvas._code.append(tagger.begin(cell))
             self._cell_open = True
         elif event == "endCell":
