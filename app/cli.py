@@ -465,6 +465,18 @@ def cmd_restore(location: Location, args: argparse.Namespace) -> int:
 CREATING_COMMANDS = {"demo", "import-json"}
 
 
+def _chosen_database(args: argparse.Namespace, problems: list[str]) -> Location | None:
+    """--db, or the default database (what is wrong with the settings printed, and added to
+    problems); None, said, for an address that cannot be read."""
+    try:
+        path: Location = args.db or effective_default_database(problems)
+    except AddressError as exc:
+        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+        return None
+    _print_notes(problems)
+    return path
+
+
 def _start_gui(args: argparse.Namespace) -> int:
     try:
         from ui.application import run
@@ -484,12 +496,9 @@ def _start_gui(args: argparse.Namespace) -> int:
             return _failed(exc, demo_database_path())
         return int(run(demo_path, actor=args.actor))
     problems: list[str] = []
-    try:
-        path: Location = args.db or effective_default_database(problems)
-    except AddressError as exc:
-        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+    path = _chosen_database(args, problems)
+    if path is None:
         return EXIT_USAGE
-    _print_notes(problems)
     # Nothing names a database and there is none yet: the window asks before creating one.
     first_start = (
         args.db is None
@@ -563,12 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _start_gui(args)
     handler: Callable[[Store, argparse.Namespace], int] | None = args.handler
     problems: list[str] = []
-    try:
-        path = args.db or effective_default_database(problems)
-    except AddressError as exc:
-        print(f"jurisdesk: error: {exc}", file=sys.stderr)
+    path = _chosen_database(args, problems)
+    if path is None:
         return EXIT_USAGE
-    _print_notes(problems)
     try:
         if handler is None:
             file_handler: Callable[[Location, argparse.Namespace], int] = args.file_handler

@@ -476,8 +476,7 @@ def inspect_file(path: Path) -> FileIdentity:
         name = error_name(exc)
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             raise DatabaseError(in_use_message(path)) from exc
-        reason = _read_only_reason(path)
-        if _left_for_recovery(exc) and reason is not None:
+        if _left_for_recovery(exc) and (reason := _read_only_reason(path)) is not None:
             raise DatabaseError(
                 f"{path} was left in the middle of a change by a program that stopped (a crash "
                 f"or a power cut), and it cannot be put right here because {reason.reason}. "
@@ -787,7 +786,11 @@ def _connect_first(engine: Engine, path: Path, *, wait: bool = False) -> None:
             raise DatabaseError(message) from exc
 
 
-def _is_disk_full(error: DBAPIError, path: Path) -> bool:
+def is_disk_full(error: BaseException | None, path: Path) -> bool:
+    """Whether writing path failed because its disk is full: said so by the system or SQLite,
+    or a write error with (nearly) no space left."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
     name = error_name(error)
     return name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _nearly_full(path))
 
@@ -799,7 +802,7 @@ def _open_engine(path: Path, network: bool) -> tuple[Engine, ReadOnly | None]:
         _connect_first(engine, path, wait=not network)
     except DatabaseError as exc:
         cause = exc.__cause__
-        if not (isinstance(cause, DBAPIError) and _is_disk_full(cause, path)):
+        if not (isinstance(cause, DBAPIError) and is_disk_full(cause, path)):
             raise
     else:
         return engine, None

@@ -55,18 +55,8 @@ class EmptyDatabase(DatabaseError):
     """The office database has no tables yet, and the opening was not to set it up."""
 
 
-class OlderSchema(DatabaseError):
-    """The office database has an older schema: IT must upgrade it (see upgrade_server)."""
-
-    def __init__(self, message: str, revision: str) -> None:
-        super().__init__(message)
-        self.revision = revision
-
-
 def engine_url(server: OfficeServer, password: str | None = None) -> URL:
-    query: dict[str, str] = {}
-    for key, value in server.options:
-        query[key] = value
+    query = dict(server.options)
     return URL.create(
         "postgresql+psycopg",
         username=server.user,
@@ -368,7 +358,7 @@ def _checked(engine: Engine, server: OfficeServer, *, create: bool) -> str:
     if revision not in known_revisions():
         raise DatabaseError(newer_message(server, revision))
     if revision != head:
-        raise OlderSchema(older_message(server, revision, head), revision)
+        raise DatabaseError(older_message(server, revision, head))
     return revision
 
 

@@ -123,8 +123,3 @@ def parse_location(text: str | Path) -> Location:
     if is_server_address(text):
         return parse_server(text)
     return Path(text).expanduser()
-
-
-def describe(location: Location) -> str:
-    """The location as shown to users: the file's path, or the server address."""
-    return str(location)

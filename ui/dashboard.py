@@ -50,13 +50,6 @@ SOON_DAYS = 7
 MAX_NAME_CHARS = 34
 TABLE_TITLE = "&Open responses, soonest due first"
 LOADING = "Reading the responses…"
-# Stripe colour of each status tile: a role of ui.common.colours.
-STATUS_ROLES = {
-    ResponseStatus.DRAFT: "draft",
-    ResponseStatus.IN_REVIEW: "in_review",
-    ResponseStatus.APPROVED: "approved",
-    ResponseStatus.SUBMITTED: "submitted",
-}
 RESPONSE_ID_ROLE = Qt.ItemDataRole.UserRole
 URGENCY_ROLE = Qt.ItemDataRole.UserRole + 1
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 2  # what ProgressDelegate paints
@@ -278,7 +271,7 @@ class StatusTile(QFrame):
 
     def _show_stripe(self) -> None:
         """The stripe's colour as a property, for the contrast test to read."""
-        self.setProperty("stripe", getattr(roles(), self.stripe_role))
+        self.setProperty("stripe", roles().status(self.stripe_role))
 
     def set_count(self, count: int) -> None:
         self.count.setText(f"{count:,}")
@@ -295,7 +288,7 @@ class DashboardViewLayout(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         title.setFont(font)
-        self.tiles = {s.value: StatusTile(s.label, STATUS_ROLES[s], self) for s in ResponseStatus}
+        self.tiles = {s.value: StatusTile(s.label, s.value, self) for s in ResponseStatus}
         tiles = QHBoxLayout()
         for tile in self.tiles.values():
             tiles.addWidget(tile)

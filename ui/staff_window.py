@@ -48,7 +48,6 @@ ROLE_CAPTIONS = {
     StaffRole.REVIEWS: "&Reviews responses (checks them, or sends them back)",
     StaffRole.APPROVES: "&Approves responses (signs off and locks them)",
 }
-LEFT_COLOR = "muted"  # a role of ui.common.colours: people who left stay legible
 
 
 class StaffModel(RowsModel[StaffEntry]):
@@ -70,7 +69,7 @@ class StaffModel(RowsModel[StaffEntry]):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ROLE_COLUMNS:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and not entry.active:
-            return QColor(getattr(roles(), LEFT_COLOR))
+            return QColor(roles().muted)  # people who left stay legible
         if role == Qt.ItemDataRole.ToolTipRole and not entry.active:
             return f"{entry.name} has left; the name stays on the responses they worked on."
         if role == STAFF_ID_ROLE:

@@ -19,8 +19,6 @@ failure. Afterwards the target is checked as `jurisdesk check` checks it.
 from __future__ import annotations
 
 import contextlib
-import errno
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +41,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
 from app.db import (
-    NEARLY_FULL_BYTES,
     DatabaseError,
-    error_name,
+    is_disk_full,
     open_database,
     raw_connection,
     set_aside_orphans,
@@ -211,18 +208,9 @@ class _Source:
         self.store = store
         self.connection = connection
 
-    def scalar(self, statement: Any) -> Any:
-        with _described(self.store):
-            return self.connection.execute(statement).scalar()
-
     def counts(self, tables: Sequence[Table]) -> dict[str, int]:
         with _described(self.store):
-            return {
-                table.name: int(
-                    self.connection.execute(select(func.count()).select_from(table)).scalar_one()
-                )
-                for table in tables
-            }
+            return _counts(self.connection, tables)
 
     def head(self) -> ChainHead | None:
         with _described(self.store):
@@ -278,6 +266,13 @@ def _snapshot(store: Store) -> Iterator[_Source]:
                 transaction.rollback()  # it only read
     finally:
         connection.close()
+
+
+def _counts(connection: Connection, tables: Sequence[Table]) -> dict[str, int]:
+    return {
+        table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+        for table in tables
+    }
 
 
 def _revision(connection: Connection) -> str | None:
@@ -381,10 +376,7 @@ def _refuse_unstorable(source: _Source, tables: Sequence[Table], target: Locatio
 
 
 def _refuse_non_empty(connection: Connection, tables: Sequence[Table], target: Location) -> None:
-    held = {
-        table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
-        for table in tables
-    }
+    held = _counts(connection, tables)
     if not any(held.values()):
         return
     table = "jurisdiction" if held.get("jurisdiction") else next(t for t, n in held.items() if n)
@@ -436,7 +428,8 @@ def _write_rows(run: _Run, store: Store) -> None:
         connection = session.connection()
         # Under the write lock: nobody can add a record between this look and the copy.
         _refuse_non_empty(connection, run.tables, run.target)
-        source_revision = run.source.scalar(text("SELECT version_num FROM alembic_version"))
+        with _described(run.source.store):
+            source_revision = _revision(run.source.connection)
         target_revision = _revision(connection)
         if source_revision != target_revision:
             raise UserError(
@@ -481,11 +474,7 @@ def _finish(run: _Run, store: Store, source_head: ChainHead | None) -> CopyResul
     report = integrity.check(store)
     problems: list[str] = []
     head = report.head
-    if (head is None) != (source_head is None) or (
-        head is not None
-        and source_head is not None
-        and (head.sequence, head.entry_hash) != (source_head.sequence, source_head.entry_hash)
-    ):
+    if head != source_head:
         problems.append(
             f"The copy's audit trail ends at {head or 'no entry'}, the source's at "
             f"{source_head or 'no entry'}: the copy is not the same record."
@@ -616,13 +605,13 @@ def _build_file(run: _Run, target: Path, *, replace: bool, actor: str) -> None:
             "Close the other Jurisdesk windows and try again."
         ) from exc
     except (DatabaseError, UserError) as exc:
-        if _disk_full(exc.__cause__, target):
+        if is_disk_full(exc.__cause__, target):
             raise UserError(_target_full(target)) from exc
         if isinstance(exc, UserError) and partial.name not in str(exc):
             raise
         raise UserError(_named(str(exc), partial, target)) from exc
     except OSError as exc:
-        if _disk_full(exc, target):
+        if is_disk_full(exc, target):
             raise UserError(_target_full(target)) from exc
         raise UserError(
             f"Cannot write {target}: {exc.strerror or exc}. Nothing was written; choose a "
@@ -635,19 +624,6 @@ def _target_full(target: Path) -> str:
         f"Cannot write {target}: its disk is full; nothing was written. Free some space "
         "there, or choose another disk."
     )
-
-
-def _disk_full(error: BaseException | None, target: Path) -> bool:
-    if error_name(error) == "SQLITE_FULL" or (
-        isinstance(error, OSError) and error.errno == errno.ENOSPC
-    ):
-        return True
-    if error is None or not error_name(error).startswith("SQLITE_IOERR"):
-        return False
-    try:
-        return shutil.disk_usage(target.parent).free < NEARLY_FULL_BYTES
-    except OSError:
-        return False
 
 
 def _named(message: str, partial: Path, target: Path) -> str:

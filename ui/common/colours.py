@@ -7,7 +7,7 @@ high-contrast palette; each text colour is then darkened or lightened until it r
 (7:1 under high contrast) on the backgrounds it is drawn on, and each part of the interface
 that carries meaning (a status stripe, a progress bar) at 3:1. The active palette decides the
 set: dark when its window colour is dark, high contrast when window and text are pure black
-and white (as Windows' high-contrast themes give) or when `set_high_contrast(True)` says so.
+and white, as Windows' high-contrast themes give.
 
 The same palette also gets a selection colour that reads (`readable_selection`), and the
 application style a focus frame that can be seen (`FocusStyle`).
@@ -116,8 +116,6 @@ def readable(colour: QColor | str, *backgrounds: QColor | str, ratio: float = TE
 
 
 def is_high_contrast(palette: QPalette) -> bool:
-    if _forced_high_contrast is not None:
-        return _forced_high_contrast
     window = palette.color(QPalette.ColorRole.Window).toRgb()
     text = palette.color(QPalette.ColorRole.WindowText).toRgb()
     pure = {QColor("black").rgb(), QColor("white").rgb()}
@@ -129,16 +127,6 @@ def palette_kind(palette: QPalette) -> Kind:
         return Kind.HIGH_CONTRAST
     window = palette.color(QPalette.ColorRole.Window)
     return Kind.DARK if window.lightnessF() < 0.5 else Kind.LIGHT
-
-
-_forced_high_contrast: bool | None = None
-
-
-def set_high_contrast(on: bool | None) -> None:
-    """True or False overrides what the palette says; None lets the palette decide."""
-    global _forced_high_contrast
-    _forced_high_contrast = on
-    _cache.clear()
 
 
 @dataclass(frozen=True)
@@ -356,14 +344,14 @@ def _build(palette: QPalette) -> Roles:
     )
 
 
-_cache: dict[tuple[int, bool | None], Roles] = {}
+_cache: dict[int, Roles] = {}
 
 
 def roles(palette: QPalette | None = None) -> Roles:
     """The colours for palette, by default the application's."""
     if palette is None:
         palette = QApplication.palette()
-    key = (palette.cacheKey(), _forced_high_contrast)
+    key = palette.cacheKey()
     found = _cache.get(key)
     if found is None:
         if len(_cache) > 32:
@@ -537,10 +525,10 @@ def tint(widget: QWidget, role: str | None = None, *, semibold: bool = False) ->
 
     def apply() -> None:
         name = getattr(widget, "_jurisdesk_tint", None)
-        palette = QApplication.palette() if name is None else widget.palette()
         if name is None:
             widget.setPalette(QPalette())
             return
+        palette = widget.palette()
         palette.setColor(QPalette.ColorRole.WindowText, QColor(getattr(roles(), name)))
         palette.setColor(QPalette.ColorRole.Text, QColor(getattr(roles(), name)))
         widget.setPalette(palette)

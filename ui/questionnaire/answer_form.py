@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from app.questionnaires import Question
 from app.services.responses import SOURCE_LIMIT
 from app.vocabulary import PolicyBasis
+from ui.common.colours import tint
 from ui.common.dates import DateField
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.inputs import (
@@ -24,7 +25,6 @@ from ui.questionnaire.inputs import (
     CheckList,
     ValueInput,
     _plain_text_edit,
-    tint,
 )
 
 # Kinds whose answer is itself prose: a separate narrative and conditions would repeat it.

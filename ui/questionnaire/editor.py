@@ -40,7 +40,7 @@ from app.services.responses import ResponseDetail, ResponseSummary
 from app.services.review_notes import returned_reason
 from app.vocabulary import ResponseStatus
 from ui.common import errors
-from ui.common.colours import follow_palette
+from ui.common.colours import follow_palette, tint
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background, wait_for
 from ui.questionnaire.conflict import Choice, ConflictFacts, resolve_conflict
@@ -56,7 +56,7 @@ from ui.questionnaire.editor_view import (
     marker_icon,
 )
 from ui.questionnaire.history import HistoryDialog
-from ui.questionnaire.inputs import evidence_label, instrument_label, tint
+from ui.questionnaire.inputs import evidence_label, instrument_label
 from ui.questionnaire.letter_editor import LetterStep
 from ui.questionnaire.question_page import QuestionPage
 from ui.questionnaire.review import ReviewInput, parse_step_link, review_html
@@ -964,7 +964,7 @@ class ResponseEditor(ResponseEditorView):
             marker = item.data(MARKER_ROLE) or fixed.get(item.data(STEP_KEY_ROLE))
             if marker:
                 item.setIcon(marker_icon(marker))
-        if getattr(self, "current_key", None) == REVIEW_STEP:
+        if self.current_key == REVIEW_STEP:
             self._show_review()
 
     def _show_review(self) -> None:

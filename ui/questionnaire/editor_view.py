@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.colours import Roles, roles, styled
-from ui.questionnaire.inputs import MUTED_COLOR, tint
+from ui.common.colours import Roles, roles, styled, tint
+from ui.questionnaire.inputs import MUTED_COLOR
 
 DONE, MISSING, OPTIONAL, UNSAVED, REVIEW = "done", "missing", "optional", "unsaved", "review"
 LETTER = "letter"

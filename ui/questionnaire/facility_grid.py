@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from app.questionnaires import OUTSIDE_CONTROL, Question
 from app.services.responses import FacilityRef
 from app.vocabulary import OperatorType, PolicyBasis
-from ui.common.colours import roles
+from ui.common.colours import roles, tint
 from ui.common.table_model import RowsModel
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
-from ui.questionnaire.inputs import MUTED_COLOR, tint
+from ui.questionnaire.inputs import MUTED_COLOR
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

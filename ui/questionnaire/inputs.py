@@ -25,20 +25,13 @@ from PySide6.QtWidgets import (
 from app.questionnaires import Question
 from app.services.records import Record
 from app.services.safe_files import shown_name
-from ui.common import colours
+from ui.common.colours import tint
 from ui.common.dates import DateField
 from ui.questionnaire.drafts import RawValue
 
 # Role names (ui/common/colours.py): the colour itself follows the palette, light or dark.
 ERROR_COLOR = "error"
 MUTED_COLOR = "muted"
-
-
-def tint(widget: QWidget, color: str | None = None, *, semibold: bool = False) -> None:
-    """Text colour (a role name of ui.common.colours) and weight through palette and font: a
-    per-widget style sheet would do the same but re-polish the widget and slow down every page
-    built with it."""
-    colours.tint(widget, color, semibold=semibold)
 
 
 def _plain_text_edit(parent: QWidget, lines: int) -> QPlainTextEdit:

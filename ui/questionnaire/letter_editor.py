@@ -38,11 +38,11 @@ from app.letter.edits import LINE_LIMIT, MAX_LINES, EditedText, LetterEdits
 from app.reports import model
 from app.reports.text import long_date
 from app.services import Conflict, Locked, Store, UserError, letters
-from ui.common.colours import styled
+from ui.common.colours import styled, tint
 from ui.common.dates import DateField
 from ui.common.errors import show_error
 from ui.common.operations import run_in_background, wait_for
-from ui.questionnaire.inputs import MUTED_COLOR, tint
+from ui.questionnaire.inputs import MUTED_COLOR
 from ui.questionnaire.letter_preview import LetterPreview
 
 log = logging.getLogger(__name__)

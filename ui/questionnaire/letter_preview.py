@@ -16,9 +16,9 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.letter.composed import ComposedLetter
-from ui.common.colours import styled
+from ui.common.colours import styled, tint
 from ui.common.operations import run_in_background
-from ui.questionnaire.inputs import MUTED_COLOR, tint
+from ui.questionnaire.inputs import MUTED_COLOR
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.questionnaires import Question
 from app.services.responses import FacilityRef
-from ui.common.colours import styled
+from ui.common.colours import styled, tint
 from ui.questionnaire.answer_form import AnswerForm
 from ui.questionnaire.drafts import Draft
 from ui.questionnaire.facility_grid import FacilityAnswers
-from ui.questionnaire.inputs import MUTED_COLOR, tint
+from ui.questionnaire.inputs import MUTED_COLOR
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
