@@ -537,7 +537,9 @@ def _failed(exc: BaseException, location: Location) -> int:
         return 130
     # A full disk or a damaged file met outside a use case's session is still the
     # user's to fix, not a bug.
-    message = _described(exc, location) if isinstance(exc, Exception) else None
+    from app.services.store import describe_location_failure
+
+    message = describe_location_failure(exc, location) if isinstance(exc, Exception) else None
     if message is not None:
         print(f"jurisdesk: error: {message}", file=sys.stderr)
         return EXIT_USAGE
@@ -549,16 +551,6 @@ def _failed(exc: BaseException, location: Location) -> int:
         file=sys.stderr,
     )
     return EXIT_INTERNAL
-
-
-def _described(exc: Exception, location: Location) -> str | None:
-    if isinstance(location, OfficeServer):
-        from app.db_server import describe_server_failure
-
-        return describe_server_failure(exc, location)
-    from app.db import describe_failure
-
-    return describe_failure(exc, location)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from app import models
@@ -159,12 +159,8 @@ def _head(session: Session) -> tuple[int, str]:
     # No autoflush: the only entries pending in this session are ones appended here, which the
     # kept head already counts; flushing the caller's half-built rows early could fail.
     with session.no_autoflush:
-        row = session.execute(
-            select(models.AuditEntry.sequence, models.AuditEntry.entry_hash)
-            .order_by(models.AuditEntry.sequence.desc())
-            .limit(1)
-        ).first()
-    return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+        head = head_in(session)
+    return (0, GENESIS_HASH) if head is None else (head.sequence, head.entry_hash)
 
 
 def _append(session: Session, entry: models.AuditEntry) -> models.AuditEntry:
@@ -338,9 +334,14 @@ def history(
 def chain_head(store: Store) -> ChainHead | None:
     """The newest entry of the trail, or None while it is empty."""
     with store.reading() as session:
-        row = session.execute(
-            select(models.AuditEntry.sequence, models.AuditEntry.entry_hash)
-            .order_by(models.AuditEntry.sequence.desc())
-            .limit(1)
-        ).first()
+        return head_in(session)
+
+
+def head_in(reader: Session | Connection) -> ChainHead | None:
+    """chain_head, read in a session or connection already open (one snapshot with more)."""
+    row = reader.execute(
+        select(models.AuditEntry.sequence, models.AuditEntry.entry_hash)
+        .order_by(models.AuditEntry.sequence.desc())
+        .limit(1)
+    ).first()
     return None if row is None else ChainHead(int(row[0]), str(row[1]))

@@ -58,7 +58,7 @@ from app.db_files import (
 from app.locations import Location, OfficeServer, parse_location
 from app.models import Base
 from app.progress import CancelCheck, Progress, check
-from app.services import integrity
+from app.services import audit, integrity
 from app.services.audit import ChainHead
 from app.services.errors import UserError
 from app.services.store import Store, open_store
@@ -214,10 +214,7 @@ class _Source:
 
     def head(self) -> ChainHead | None:
         with _described(self.store):
-            row = self.connection.execute(
-                text("SELECT sequence, entry_hash FROM audit_entry ORDER BY sequence DESC LIMIT 1")
-            ).first()
-        return None if row is None else ChainHead(int(row[0]), str(row[1]))
+            return audit.head_in(self.connection)
 
     def batches(
         self, table: Table, columns: Sequence[Column[Any]] | None = None

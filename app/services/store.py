@@ -41,6 +41,15 @@ def default_actor() -> str:
         return "unknown user"
 
 
+def describe_location_failure(error: BaseException, location: Location) -> str | None:
+    """What the user reads when the database at location fails (None: a bug in Jurisdesk)."""
+    if isinstance(location, OfficeServer):
+        from app.db_server import describe_server_failure
+
+        return describe_server_failure(error, location)
+    return describe_failure(error, location)
+
+
 @dataclass
 class Store:
     database: OpenedDatabase
@@ -68,12 +77,7 @@ class Store:
 
     def describe_failure(self, error: BaseException) -> str | None:
         """What the user reads when the database fails (None: a bug in Jurisdesk)."""
-        if self.database.server is not None:
-            from app.db_server import describe_server_failure
-
-            return describe_server_failure(error, self.database.server)
-        assert self.database.path is not None
-        return describe_failure(error, self.database.path)
+        return describe_location_failure(error, self.location)
 
     def _is_busy(self, error: DBAPIError) -> bool:
         if self.database.server is not None:
