@@ -14,7 +14,7 @@ from app import questionnaires
 from app.reports import exports
 from app.reports.model import long_date
 from app.reports.text import EXCEL_CELL_LIMIT
-from app.services import demo, records, responses
+from app.services import audit, demo, records, responses
 from app.services.errors import NotFound, UserError
 from app.services.responses import AnswerInput
 from app.services.store import Store
@@ -129,6 +129,11 @@ def test_response_workbook_sheets_types_and_layout(store: Store, tmp_path: Path)
     history = rows_of(book["History"])[1:]
     assert history
     assert all(isinstance(r[0], datetime) for r in history)
+    # Actions, record kinds and fields in people's words, never the tables' and columns'.
+    assert {r[2] for r in history} <= set(audit.ACTION_LABELS.values())
+    assert "Answer" in {r[3] for r in history}
+    assert not {r[3] for r in history} & {"answer", "jurisdiction", "facility"}
+    assert not {r[5] for r in history} & {"value", "as_of", "information_source"}
     no_formulas(path)
 
 

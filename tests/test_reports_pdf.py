@@ -766,3 +766,13 @@ def test_the_report_is_one_pass_and_prints_what_reportlab_lays_out(exported: Exp
     assert "8. Evidence index" in listed, pages[1]
     for title, page in listed.items():
         assert title in pages[int(page) - 1], (title, page)
+
+
+def test_the_audit_trail_reads_in_peoples_words(exported: Exported) -> None:
+    """The report's changes name actions, records and fields as the screen does, never the
+    database's tables and columns."""
+    trail = exported.report_text[exported.report_text.rindex("9. Audit trail") :]
+    assert "By kind of change: " in trail
+    assert "Changed" in trail or "Answered" in trail
+    for internal in ("information_source", "as_of", " update ", "answer:", "jurisdiction:"):
+        assert internal not in trail, internal

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.services import audit
 from app.services.audit import HistoryEntry
-from app.services.fields import RECORD_KINDS
+from app.services.history_words import action_label, field_label, record_label
 from app.services.store import Store
 from ui.common.table_model import FilterProxy, RowsModel, sort_key
 from ui.records.panel import RecordTableView
@@ -27,40 +27,15 @@ from ui.records.panel import RecordTableView
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NONE = QModelIndex()
 
-ACTIONS = audit.ACTION_LABELS
 # What follows the time and the name of an entry read from an exchange file: this database
 # cannot vouch for either.
 ELSEWHERE = "(recorded elsewhere)"
-# Audit entries name tables; users know the record kinds' labels.
-_KIND_BY_TABLE = {
-    str(getattr(kind.model, "__tablename__", kind.key)): kind for kind in RECORD_KINDS.values()
-}
-_OTHER_KINDS = {"response": "Response", "answer": "Answer"}
 
 
 def local_time(moment: datetime) -> str:
     if moment.tzinfo is None:  # stored in UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def kind_label(entity_kind: str) -> str:
-    kind = _KIND_BY_TABLE.get(entity_kind)
-    if kind is not None:
-        return kind.label
-    return _OTHER_KINDS.get(entity_kind, entity_kind.replace("_", " ").capitalize())
-
-
-def field_label(entity_kind: str, field: str | None) -> str:
-    if not field:
-        return ""
-    kind = _KIND_BY_TABLE.get(entity_kind)
-    if kind is not None:
-        try:
-            return kind.field(field).label
-        except KeyError:
-            pass
-    return field.replace("_", " ").capitalize()
 
 
 def imported_from(entry: HistoryEntry) -> str:
@@ -95,14 +70,9 @@ class HistoryTableModel(RowsModel[HistoryEntry]):
         if column == 1:
             return f"{entry.actor} {ELSEWHERE}" if entry.imported else entry.actor
         if column == 2:
-            return imported_from(entry) + ACTIONS.get(entry.action, entry.action.capitalize())
+            return imported_from(entry) + action_label(entry.action)
         if column == 3:
-            label = entry.entity_label or ""
-            return (
-                f"{kind_label(entry.entity_kind)}: {label}"
-                if label
-                else kind_label(entry.entity_kind)
-            )
+            return record_label(entry)
         if column == 4:
             return field_label(entry.entity_kind, entry.field)
         return change_text(entry)

@@ -31,6 +31,7 @@ from app.reports.text import EXCEL_CELL_LIMIT, cell_text, split_for_cells
 from app.services import approved_record
 from app.services.audit import HistoryEntry
 from app.services.errors import NotFound, UserError
+from app.services.history_words import action_label, field_label, kind_label
 from app.services.responses import decode_value
 from app.services.store import Store
 from app.vocabulary import ResponseStatus
@@ -297,7 +298,25 @@ def write_response_workbook(book: Letter, history: Sequence[HistoryEntry], path:
     _record_sheet(workbook, "Facilities", FACILITY_FIELDS, book.facilities, long_text)
     _record_sheet(workbook, "Instruments", INSTRUMENT_FIELDS, r.cited_instruments, long_text)
     _record_sheet(workbook, "Evidence", EVIDENCE_FIELDS, r.cited_evidence, long_text)
-    _record_sheet(workbook, "History", HISTORY_FIELDS, history, long_text)
+    # Actions, record kinds and fields by the words people know, as on screen.
+    _table(
+        workbook.create_sheet("History"),
+        [column for _, column in HISTORY_FIELDS],
+        (
+            (
+                e.at,
+                e.actor,
+                action_label(e.action),
+                kind_label(e.entity_kind),
+                e.entity_label,
+                field_label(e.entity_kind, e.field),
+                e.old_value,
+                e.new_value,
+            )
+            for e in history
+        ),
+        long_text,
+    )
     if long_text.rows:
         _table(
             workbook.create_sheet("Long text"),

@@ -47,6 +47,7 @@ from app.reports.pdf_layout import (
     table,
 )
 from app.reports.text import printable
+from app.services.history_words import action_label, field_label, record_label
 
 T = TypeVar("T")
 
@@ -359,7 +360,7 @@ def _report_story(
         by_actor = "; ".join(f"{a} ({n})" for a, n in h.by_actor)
         story.append(para(f"By person: {by_actor}.", styles.body))
     if h.by_action:
-        by_action = "; ".join(f"{a} ({n})" for a, n in h.by_action)
+        by_action = "; ".join(f"{action_label(a).lower()} ({n})" for a, n in h.by_action)
         story.append(para(f"By kind of change: {by_action}.", styles.body))
     if h.recent:
         story.append(heading(f"Most recent {len(h.recent)} changes", styles.h2, 1))
@@ -372,9 +373,11 @@ def _report_story(
                 date_text(e.at),
                 e.actor,
                 # Imported history is the other database's word: never shown as our own.
-                f"{e.action} (imported from {e.imported_from})" if e.imported else e.action,
-                f"{e.entity_kind}: {e.entity_label}" if e.entity_label else e.entity_kind,
-                e.field,
+                f"{action_label(e.action)} (imported from {e.imported_from})"
+                if e.imported
+                else action_label(e.action),
+                record_label(e),
+                field_label(e.entity_kind, e.field),
             ),
             styles,
             width,
